@@ -1,0 +1,183 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { parseDurationSeconds } from '../core/duration.ts';
+import { SandboxerError } from '../core/errors.ts';
+import { ExtensionManifest, Profile, profileCandidates } from './schema.ts';
+import { CatalogError, locate, parseYamlFile, zodIssues, type CatalogIssue, type ParsedYaml } from './yaml-errors.ts';
+
+export interface CatalogEntry<T> {
+  value: T;
+  file: string;
+}
+
+export interface Catalog {
+  profiles: Map<string, CatalogEntry<Profile>>;
+  extensions: Map<string, CatalogEntry<ExtensionManifest>>;
+  /** The profile used when none is named. */
+  defaultProfileId: string;
+}
+
+/** The directory holding the packaged profiles/ and extensions/ (works from src/ and from the dist/ bundle). */
+export function packagedCatalogRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'profiles')) && existsSync(join(dir, 'extensions'))) return dir;
+    dir = dirname(dir);
+  }
+  throw new SandboxerError('internal', 'cannot find the packaged profiles/ and extensions/ directories');
+}
+
+/** Catalog roots: the packaged one, then each entry of SANDBOXER_CATALOG_PATH (later roots override by id). */
+export function catalogRoots(env: NodeJS.ProcessEnv = process.env): string[] {
+  const extra = (env.SANDBOXER_CATALOG_PATH ?? '').split(':').filter(Boolean);
+  return [packagedCatalogRoot(), ...extra.map((p) => resolve(p))];
+}
+
+function yamlFiles(dir: string, prefix: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(prefix) && (f.endsWith('.yaml') || f.endsWith('.yml')))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+function display(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+function parseEntry<S extends z.ZodTypeAny>(
+  file: string,
+  schema: S,
+  idPrefix: string,
+  issues: CatalogIssue[],
+): { value: z.infer<S>; parsed: ParsedYaml } | undefined {
+  const shown = display(file);
+  let parsed: ParsedYaml;
+  try {
+    parsed = parseYamlFile(shown, readFileSync(file, 'utf8'));
+  } catch (err) {
+    if (err instanceof CatalogError) issues.push(...err.issues);
+    else issues.push({ file: shown, field: '', message: `cannot read: ${(err as Error).message}` });
+    return undefined;
+  }
+  if (parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
+    issues.push({ file: shown, field: '', message: 'expected a mapping at the top level' });
+    return undefined;
+  }
+  const result = schema.safeParse(parsed.value);
+  if (!result.success) {
+    issues.push(...zodIssues(shown, parsed, result.error));
+    return undefined;
+  }
+  const expectedId = basename(file).replace(/\.ya?ml$/, '');
+  const id = (result.data as { id: string }).id;
+  if (id !== expectedId) {
+    issues.push({
+      file: shown,
+      field: 'id',
+      ...locate(parsed, ['id']),
+      message: `id '${id}' does not match the file name (expected '${expectedId}'; files are named ${idPrefix}<name>.yaml)`,
+    });
+    return undefined;
+  }
+  return { value: result.data, parsed };
+}
+
+export function loadCatalog(roots: string[] = catalogRoots()): Catalog {
+  const issues: CatalogIssue[] = [];
+  const extensions = new Map<string, CatalogEntry<ExtensionManifest>>();
+  const profiles = new Map<string, CatalogEntry<Profile>>();
+  const parsedProfiles = new Map<string, ParsedYaml>();
+
+  for (const root of roots) {
+    for (const file of yamlFiles(join(root, 'extensions'), 'ext.')) {
+      const e = parseEntry(file, ExtensionManifest, 'ext.', issues);
+      if (e) extensions.set(e.value.id, { value: e.value, file: display(file) });
+    }
+    for (const file of yamlFiles(join(root, 'profiles'), 'profile.')) {
+      const e = parseEntry(file, Profile, 'profile.', issues);
+      if (e) {
+        profiles.set(e.value.id, { value: e.value, file: display(file) });
+        parsedProfiles.set(e.value.id, e.parsed);
+      }
+    }
+  }
+
+  // Cross-file checks: every referenced extension exists, durations parse, inputs and route are coherent.
+  for (const [id, { value: p, file }] of profiles) {
+    const parsed = parsedProfiles.get(id)!;
+    const at = (path: PropertyKey[]) => ({ file, field: path.map(String).join('.'), ...locate(parsed, path) });
+    const seen = new Set<string>();
+    profileCandidates(p).forEach((ext, i) => {
+      const path = p.route ? ['route', 'candidates', i] : ['extension'];
+      if (!extensions.has(ext)) {
+        issues.push({ ...at(path), field: p.route ? `route.candidates[${i}]` : 'extension', message: `unknown extension '${ext}' (known: ${[...extensions.keys()].sort().join(', ') || 'none'})` });
+      }
+      if (seen.has(ext)) issues.push({ ...at(path), field: `route.candidates[${i}]`, message: `'${ext}' is listed twice` });
+      seen.add(ext);
+    });
+    for (const key of ['default', 'max'] as const) {
+      const v = p.ttl[key];
+      if (v === undefined) continue;
+      try {
+        parseDurationSeconds(v, `ttl.${key}`);
+      } catch {
+        issues.push({ ...at(['ttl', key]), message: `invalid duration '${v}' (use e.g. 30m, 2h, 1d)` });
+      }
+    }
+    if (p.ttl.default && p.ttl.max) {
+      try {
+        if (parseDurationSeconds(p.ttl.default) > parseDurationSeconds(p.ttl.max)) {
+          issues.push({ ...at(['ttl', 'default']), message: `default ${p.ttl.default} exceeds max ${p.ttl.max}` });
+        }
+      } catch {
+        /* reported above */
+      }
+    }
+    for (const [name, spec] of Object.entries(p.inputs)) {
+      if (spec.required && spec.default !== undefined) {
+        issues.push({ ...at(['inputs', name, 'default']), message: 'a required input cannot have a default' });
+      }
+    }
+  }
+
+  const defaults = [...profiles.values()].filter((e) => e.value.default);
+  if (issues.length === 0 && profiles.size > 0 && defaults.length !== 1) {
+    issues.push({
+      file: defaults[1]?.file ?? 'profiles/',
+      field: 'default',
+      message:
+        defaults.length === 0
+          ? 'no profile is marked default: true'
+          : `more than one profile is marked default: true (${defaults.map((d) => d.value.id).join(', ')})`,
+    });
+  }
+  if (issues.length > 0) throw new CatalogError(issues);
+  return { profiles, extensions, defaultProfileId: defaults[0]?.value.id ?? '' };
+}
+
+export function getProfile(catalog: Catalog, id: string | undefined): Profile {
+  const pid = id ?? catalog.defaultProfileId;
+  const entry = catalog.profiles.get(pid);
+  if (!entry) {
+    throw new SandboxerError('not_found', `profile '${pid}' not found`, {
+      exitCode: 2,
+      hint: `known profiles: ${[...catalog.profiles.keys()].sort().join(', ')} (see 'sandboxer profiles list')`,
+    });
+  }
+  return entry.value;
+}
+
+export function getExtensionManifest(catalog: Catalog, id: string): ExtensionManifest {
+  const entry = catalog.extensions.get(id);
+  if (!entry) {
+    throw new SandboxerError('not_found', `extension '${id}' not found`, {
+      exitCode: 2,
+      hint: `known extensions: ${[...catalog.extensions.keys()].sort().join(', ')}`,
+    });
+  }
+  return entry.value;
+}

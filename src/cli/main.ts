@@ -1,0 +1,22 @@
+import { runCli } from './run.ts';
+
+/** Process entry: wires signals to an AbortSignal (a second signal exits at once) and sets the exit code. */
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    process.stderr.write(`received ${sig}: cancelling and cleaning up (send again to exit at once)\n`);
+    controller.abort(new Error(sig));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const code = await runCli(argv, {
+    stdout: (s) => process.stdout.write(`${s}\n`),
+    stderr: (s) => process.stderr.write(`${s}\n`),
+    env: process.env,
+    signal: controller.signal,
+  });
+  process.exitCode = code;
+}

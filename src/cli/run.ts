@@ -1,0 +1,125 @@
+import { parseArgs } from 'node:util';
+import { SandboxerError, toSandboxerError, usageError } from '../core/errors.ts';
+import { stderrLogger } from '../core/logger.ts';
+import { createManager } from '../manager/factory.ts';
+import type { SandboxManager } from '../manager/manager.ts';
+import type { Command, CommandContext, Options } from './command.ts';
+import { commands as allCommands } from './commands/index.ts';
+
+const GLOBAL_OPTIONS: Options = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  verbose: { type: 'boolean', short: 'v' },
+  quiet: { type: 'boolean', short: 'q' },
+};
+
+export const VERSION = '0.1.0';
+
+function topHelp(commands: Command[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'sandboxer — establish sandboxes: profiles, routing, lifecycle, metering, reaping',
+    '',
+    'Usage: sandboxer <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Global options:',
+    '  --json         machine-readable output on stdout (errors too, as {"error": {...}})',
+    '  -h, --help     help for sandboxer or for a command',
+    '  -v, --verbose  debug logging on stderr',
+    '  -q, --quiet    no progress logging',
+    '  --version      print the version',
+    '',
+    'Environment: SANDBOXER_STATE_DIR (state, default ~/.local/share/sandboxer), SANDBOXER_CATALOG_PATH',
+    '(extra catalog roots holding profiles/ and extensions/).',
+    'Exit codes: 0 ok, 1 runtime failure, 2 usage or validation error.',
+    "Run 'sandboxer <command> --help' for a command's options.",
+  ].join('\n');
+}
+
+function commandHelp(c: Command): string {
+  const opts = Object.entries(c.options ?? {}).map(([name, o]) => `  ${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ' VALUE' : ''}${o.multiple ? ' (repeatable)' : ''}`);
+  return [`${c.summary}`, '', `Usage: ${c.usage}`, ...(opts.length ? ['', 'Options:', ...opts] : []), ...(c.details ? ['', c.details] : [])].join('\n');
+}
+
+function findCommand(commands: Command[], words: string[]): { command: Command; rest: string[] } | undefined {
+  for (const n of [2, 1]) {
+    const name = words.slice(0, n).join(' ');
+    const command = commands.find((c) => c.name === name);
+    if (command) return { command, rest: words.slice(n) };
+  }
+  return undefined;
+}
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+}
+
+/** Run the CLI; returns the exit code. Never throws. */
+export async function runCli(argv: string[], io: CliIo, commands: Command[] = allCommands): Promise<number> {
+  const json = argv.includes('--json');
+  const fail = (err: unknown): number => {
+    const e = toSandboxerError(err);
+    if (json) io.stdout(JSON.stringify({ error: e.toJSON() }, null, 2));
+    io.stderr(`error: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`);
+    if (e.code === 'internal' && io.env.SANDBOXER_DEBUG) io.stderr(String((err as Error)?.stack ?? ''));
+    return e.exitCode;
+  };
+  try {
+    if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+      const sub = argv[0] === 'help' ? findCommand(commands, argv.slice(1)) : undefined;
+      io.stdout(sub ? commandHelp(sub.command) : topHelp(commands));
+      return 0;
+    }
+    if (argv[0] === '--version') {
+      io.stdout(VERSION);
+      return 0;
+    }
+    const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2);
+    const found = findCommand(commands, words);
+    if (!found) {
+      const groups = commands.filter((c) => c.name.startsWith(`${words[0]} `));
+      if (groups.length) throw usageError(`'${words.join(' ')}' needs a subcommand`, `one of: ${groups.map((c) => c.name).join(', ')}`);
+      throw usageError(`unknown command '${words[0] ?? argv[0]}'`, "run 'sandboxer --help' for the list of commands");
+    }
+    const { command } = found;
+    // Remove the command words (first occurrences) from argv, keep everything else for parseArgs.
+    const rest = [...argv];
+    for (const w of command.name.split(' ')) rest.splice(rest.indexOf(w), 1);
+    let parsed: ReturnType<typeof parseArgs>;
+    try {
+      parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...(command.options ?? {}) }, allowPositionals: true, strict: true });
+    } catch (err) {
+      throw usageError(`${command.name}: ${(err as Error).message.replace(/\. To specify.*$/s, '')}`, `usage: ${command.usage}`);
+    }
+    const values = parsed.values as Record<string, unknown>;
+    if (values.help) {
+      io.stdout(commandHelp(command));
+      return 0;
+    }
+    const want = command.positionals ?? [];
+    const required = want.filter((p) => !p.endsWith('?')).length;
+    if (parsed.positionals.length < required) throw usageError(`${command.name}: missing ${want[parsed.positionals.length]!.replace('?', '').toUpperCase()}`, `usage: ${command.usage}`);
+    if (parsed.positionals.length > want.length) throw usageError(`${command.name}: unexpected argument '${parsed.positionals[want.length]}'`, `usage: ${command.usage}`);
+
+    const log = stderrLogger({ verbose: Boolean(values.verbose), quiet: Boolean(values.quiet) });
+    let manager: SandboxManager | undefined;
+    const ctx: CommandContext = {
+      manager: () => (manager ??= createManager({ env: io.env, log })),
+      json,
+      log,
+      signal: io.signal,
+      env: io.env,
+      out: io.stdout,
+    };
+    const code = await command.run(ctx, { values, positionals: parsed.positionals });
+    return code ?? 0;
+  } catch (err) {
+    return fail(err instanceof SandboxerError ? err : err);
+  }
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { Resources } from '../catalog/schema.ts';
+import { DECIMAL_RE } from './money.ts';
+
+export const SandboxState = z.enum([
+  'requested',
+  'provisioning',
+  'ready',
+  'destroying',
+  'destroyed',
+  'failed',
+  'expired',
+]);
+export type SandboxState = z.infer<typeof SandboxState>;
+
+const Iso = z.string().datetime({ offset: true });
+const Usd = z.string().regex(DECIMAL_RE);
+
+/** Non-secret, JSON-safe facts a backend needs to find its object again (host, container project, sandbox id…). */
+export const Handle = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+export type Handle = z.infer<typeof Handle>;
+
+export const Meter = z
+  .object({
+    duration_s: z.number().nonnegative(),
+    actual_usd: Usd,
+    started_at: Iso,
+    ended_at: Iso,
+    pricing: z.record(z.string(), z.union([z.string(), z.number()])),
+  })
+  .strict();
+export type Meter = z.infer<typeof Meter>;
+
+export const RouteCandidate = z
+  .object({
+    extension_id: z.string(),
+    eligible: z.boolean(),
+    reason: z.string(),
+    estimate_usd: Usd.optional(),
+    latency_s: z.number().optional(),
+    credentials: z.enum(['ok', 'missing', 'not_required']).optional(),
+    outcome: z.enum(['chosen', 'failed', 'skipped', 'not_tried']).optional(),
+    error: z.string().optional(),
+  })
+  .strict();
+export type RouteCandidate = z.infer<typeof RouteCandidate>;
+
+export const RouteDecision = z
+  .object({
+    strategy: z.string(),
+    chosen: z.string().optional(),
+    candidates: z.array(RouteCandidate),
+  })
+  .strict();
+export type RouteDecision = z.infer<typeof RouteDecision>;
+
+export const Transition = z
+  .object({ from: SandboxState.nullable(), to: SandboxState, at: Iso, reason: z.string().optional() })
+  .strict();
+export type Transition = z.infer<typeof Transition>;
+
+/** Who/what created the sandbox: used for ownership labels and for scoping reaping. */
+export const Owner = z
+  .object({
+    scope: z.string(),
+    repository: z.string().optional(),
+    run_id: z.string().optional(),
+    run_attempt: z.string().optional(),
+    actor: z.string().optional(),
+  })
+  .strict();
+export type Owner = z.infer<typeof Owner>;
+
+export const SandboxRecord = z
+  .object({
+    id: z.string().regex(/^sbx-[a-z0-9]{12}$/),
+    /** Bumped on every write; used for optimistic concurrency by stores that need it. */
+    revision: z.number().int().nonnegative(),
+    profile_id: z.string(),
+    profile_version: z.string(),
+    extension_id: z.string(),
+    state: SandboxState,
+    placement: z.record(z.string(), z.string()).default({}),
+    handle: Handle.default({}),
+    inputs: z.record(z.string(), z.string()).default({}),
+    resources: Resources,
+    labels: z.record(z.string(), z.string()).default({}),
+    owner: Owner,
+    created_at: Iso,
+    ready_at: Iso.optional(),
+    destroyed_at: Iso.optional(),
+    ttl_s: z.number().int().positive().optional(),
+    expires_at: Iso.optional(),
+    estimate_usd: Usd.optional(),
+    meter: Meter.optional(),
+    route: RouteDecision.optional(),
+    restored_from: z.string().optional(),
+    recreated_from: z.string().optional(),
+    /** Effective adapter config (manifest config overlaid by profile config). Never holds secrets, only refs. */
+    config: z.record(z.string(), z.unknown()).default({}),
+    error: z.object({ code: z.string(), message: z.string() }).strict().optional(),
+    /** Set on a failed record while backend cleanup has not been confirmed; the reaper retries it. */
+    cleanup_pending: z.boolean().optional(),
+    /** Set when a teardown was requested explicitly (e.g. by teardown-sandbox) so a later post step skips it. */
+    teardown_requested_by: z.string().optional(),
+    history: z.array(Transition),
+  })
+  .strict();
+export type SandboxRecord = z.infer<typeof SandboxRecord>;
+
+export const SnapshotRecord = z
+  .object({
+    id: z.string().regex(/^snap-[a-z0-9]{12}$/),
+    sandbox_id: z.string(),
+    profile_id: z.string(),
+    extension_id: z.string(),
+    name: z.string().optional(),
+    created_at: Iso,
+    state: z.enum(['available', 'deleted']),
+    handle: Handle,
+  })
+  .strict();
+export type SnapshotRecord = z.infer<typeof SnapshotRecord>;

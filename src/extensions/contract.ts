@@ -1,0 +1,82 @@
+import type { ExtensionManifest, Profile, Resources } from '../catalog/schema.ts';
+import type { Handle, Meter, SandboxRecord, SnapshotRecord } from '../core/record.ts';
+import type { Logger } from '../core/logger.ts';
+
+/**
+ * The extension contract. An extension is a table of methods over one backend; the manager owns every lifecycle
+ * transition and calls these in order. Rules every implementation follows (the conformance suite checks them):
+ * - provision reports each backend object as soon as it exists via `ctx.saveHandle`, so a crash or a
+ *   cancellation mid-provision leaves a record that teardown can act on;
+ * - teardown is idempotent: a second call, or a call on a half-provisioned handle, succeeds;
+ * - every backend object carries `ctx.labels` (ownership labels) so `list` can find it for reaping;
+ * - errors are thrown as BackendError with `retryable` set (429/5xx/capacity/network) or not (auth, bad input);
+ * - secrets arrive in `ctx.secrets` (memory only) and must not be put in handles, labels, logs or errors.
+ */
+export interface Secrets {
+  get(name: string): string | undefined;
+  has(name: string): boolean;
+}
+
+export interface ExtensionContext {
+  manifest: ExtensionManifest;
+  /** Manifest config overlaid by the profile's config. */
+  config: Record<string, unknown>;
+  secrets: Secrets;
+  signal: AbortSignal;
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface ProvisionContext extends ExtensionContext {
+  sandbox: Readonly<SandboxRecord>;
+  profile: Profile;
+  labels: Record<string, string>;
+  /** Persist (merge) handle fields right away; call it as soon as a backend object exists. */
+  saveHandle(patch: Handle): Promise<void>;
+}
+
+export interface ProvisionResult {
+  handle: Handle;
+  placement?: Record<string, string>;
+}
+
+export interface TeardownContext extends ExtensionContext {
+  sandbox: Readonly<SandboxRecord>;
+}
+
+export interface CostEstimate {
+  usd: string;
+  basis: string;
+}
+
+export interface BackendObject {
+  /** The backend's own id for the object (container project, remote dir, provider sandbox id). */
+  backend_id: string;
+  sandbox_id?: string;
+  labels: Record<string, string>;
+  created_at?: string;
+  /** Enough to tear it down without a record. */
+  handle: Handle;
+}
+
+export interface SnapshotResult {
+  handle: Handle;
+}
+
+export interface Extension {
+  readonly id: string;
+  provision(ctx: ProvisionContext): Promise<ProvisionResult>;
+  waitReady(ctx: ProvisionContext, handle: Handle): Promise<void>;
+  teardown(ctx: TeardownContext): Promise<void>;
+  estimateCost(input: { resources: Resources; ttl_s: number; manifest: ExtensionManifest }): CostEstimate;
+  meterActual(input: { sandbox: Readonly<SandboxRecord>; manifest: ExtensionManifest; ended_at: string }): Meter;
+  /** Every backend object carrying our ownership labels (all pages), for reaping. */
+  list?(ctx: ExtensionContext, filter: Record<string, string>): Promise<BackendObject[]>;
+  snapshot?(ctx: TeardownContext, name: string | undefined): Promise<SnapshotResult>;
+  restore?(ctx: ProvisionContext, snapshot: Readonly<SnapshotRecord>): Promise<ProvisionResult>;
+  deleteSnapshot?(ctx: ExtensionContext, snapshot: Readonly<SnapshotRecord>): Promise<void>;
+  /** Push a new expiry to the backend. Absent when the backend cannot extend (the manager says so). */
+  extendTtl?(ctx: TeardownContext, expiresAt: string, ttlFromNow_s: number): Promise<void>;
+}
+
+export type ExtensionFactory = (manifest: ExtensionManifest) => Extension;

@@ -1,0 +1,157 @@
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { notFound, SandboxerError } from '../../core/errors.ts';
+import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
+import { COLLECTION_RE, KEY_RE, type StateStore } from '../store.ts';
+import { writeFileAtomic, writeFileExclusive } from './atomic.ts';
+import { withFileLock } from './lock.ts';
+
+/**
+ * One JSON file per record (`sandboxes/<id>.json`), so concurrent creates never contend; updates of one record
+ * are serialised by a per-record lock file. Collections are directories of immutable, exclusively created files.
+ */
+export class FileStateStore implements StateStore {
+  readonly kind = 'file';
+  readonly location: string;
+  private ready: Promise<void> | undefined;
+
+  constructor(readonly dir: string) {
+    this.location = dir;
+  }
+
+  private init(): Promise<void> {
+    this.ready ??= (async () => {
+      for (const d of ['sandboxes', 'snapshots', 'locks', 'collections']) {
+        await mkdir(join(this.dir, d), { recursive: true, mode: 0o700 });
+      }
+    })();
+    return this.ready;
+  }
+
+  private async readJson<S extends z.ZodTypeAny>(file: string, schema: S): Promise<z.infer<S> | undefined> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new SandboxerError('state_store', `state file ${file} is not valid JSON`, {
+        hint: 'it was edited by hand or the disk is damaged; move it aside to continue',
+      });
+    }
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new SandboxerError('state_store', `state file ${file}: ${issue.path.join('.')}: ${issue.message}`, {
+        hint: 'this state was written by an incompatible version or edited by hand; move it aside to continue',
+      });
+    }
+    return parsed.data;
+  }
+
+  private sandboxFile(id: string): string {
+    if (!/^sbx-[a-z0-9]{12}$/.test(id)) throw notFound('sandbox', id);
+    return join(this.dir, 'sandboxes', `${id}.json`);
+  }
+
+  async createSandbox(record: SandboxRecord): Promise<void> {
+    await this.init();
+    const ok = await writeFileExclusive(this.sandboxFile(record.id), JSON.stringify(SandboxRecord.parse(record), null, 2));
+    if (!ok) throw new SandboxerError('conflict', `sandbox ${record.id} already exists`);
+  }
+
+  async getSandbox(id: string): Promise<SandboxRecord | undefined> {
+    await this.init();
+    if (!/^sbx-[a-z0-9]{12}$/.test(id)) return undefined;
+    return this.readJson(this.sandboxFile(id), SandboxRecord);
+  }
+
+  async listSandboxes(): Promise<SandboxRecord[]> {
+    return this.listDir('sandboxes', SandboxRecord);
+  }
+
+  private async listDir<S extends z.ZodTypeAny>(sub: string, schema: S): Promise<z.infer<S>[]> {
+    await this.init();
+    const names = (await readdir(join(this.dir, sub))).filter((n) => n.endsWith('.json'));
+    const out: z.infer<S>[] = [];
+    for (const n of names) {
+      const r = await this.readJson(join(this.dir, sub, n), schema);
+      if (r) out.push(r);
+    }
+    const key = (r: unknown) => r as { id: string; created_at: string };
+    return out.sort((a, b) => key(a).created_at.localeCompare(key(b).created_at) || key(a).id.localeCompare(key(b).id));
+  }
+
+  async updateSandbox(id: string, fn: (current: SandboxRecord) => SandboxRecord): Promise<SandboxRecord> {
+    await this.init();
+    const file = this.sandboxFile(id);
+    return withFileLock(join(this.dir, 'locks', `${id}.lock`), async () => {
+      const current = await this.readJson(file, SandboxRecord);
+      if (!current) throw notFound('sandbox', id);
+      const next = SandboxRecord.parse({ ...fn(current), revision: current.revision + 1 });
+      await writeFileAtomic(file, JSON.stringify(next, null, 2));
+      return next;
+    });
+  }
+
+  async putSnapshot(record: SnapshotRecord): Promise<void> {
+    await this.init();
+    await writeFileAtomic(join(this.dir, 'snapshots', `${record.id}.json`), JSON.stringify(SnapshotRecord.parse(record), null, 2));
+  }
+
+  async getSnapshot(id: string): Promise<SnapshotRecord | undefined> {
+    await this.init();
+    if (!/^snap-[a-z0-9]{12}$/.test(id)) return undefined;
+    return this.readJson(join(this.dir, 'snapshots', `${id}.json`), SnapshotRecord);
+  }
+
+  async listSnapshots(): Promise<SnapshotRecord[]> {
+    return this.listDir('snapshots', SnapshotRecord);
+  }
+
+  private collectionDir(collection: string): string {
+    if (!COLLECTION_RE.test(collection)) throw new SandboxerError('internal', `bad collection name ${collection}`);
+    return join(this.dir, 'collections', collection);
+  }
+
+  async appendOnce(collection: string, key: string, value: unknown): Promise<boolean> {
+    await this.init();
+    if (!KEY_RE.test(key)) throw new SandboxerError('internal', `bad collection key ${key}`);
+    const dir = this.collectionDir(collection);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    return writeFileExclusive(join(dir, `${key}.json`), JSON.stringify(value));
+  }
+
+  async readCollection(collection: string): Promise<{ key: string; value: unknown }[]> {
+    await this.init();
+    const dir = this.collectionDir(collection);
+    let names: string[];
+    try {
+      names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const out: { key: string; value: unknown }[] = [];
+    for (const n of names) {
+      try {
+        out.push({ key: n.slice(0, -5), value: JSON.parse(await readFile(join(dir, n), 'utf8')) });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    return out;
+  }
+
+  async removeFromCollection(collection: string, key: string): Promise<void> {
+    await this.init();
+    if (!KEY_RE.test(key)) throw new SandboxerError('internal', `bad collection key ${key}`);
+    await rm(join(this.collectionDir(collection), `${key}.json`), { force: true });
+  }
+}

@@ -1,0 +1,9 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Local state directory: SANDBOXER_STATE_DIR, else $XDG_DATA_HOME/sandboxer, else ~/.local/share/sandboxer. */
+export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SANDBOXER_STATE_DIR) return env.SANDBOXER_STATE_DIR;
+  const base = env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return join(base, 'sandboxer');
+}

@@ -1,0 +1,27 @@
+import type { SandboxRecord, SnapshotRecord } from '../core/record.ts';
+
+/**
+ * Where lifecycle state lives. Every write is atomic; `updateSandbox` is a serialised read-modify-write, so
+ * concurrent processes never lose a transition. Collections are append-once keyed sets (ledger entries, outbox
+ * records, latency samples): `appendOnce` returns false when the key exists, which makes retries no-ops.
+ */
+export interface StateStore {
+  readonly kind: string;
+  /** Human-readable location, for messages. */
+  readonly location: string;
+  createSandbox(record: SandboxRecord): Promise<void>;
+  getSandbox(id: string): Promise<SandboxRecord | undefined>;
+  listSandboxes(): Promise<SandboxRecord[]>;
+  updateSandbox(id: string, fn: (current: SandboxRecord) => SandboxRecord): Promise<SandboxRecord>;
+
+  putSnapshot(record: SnapshotRecord): Promise<void>;
+  getSnapshot(id: string): Promise<SnapshotRecord | undefined>;
+  listSnapshots(): Promise<SnapshotRecord[]>;
+
+  appendOnce(collection: string, key: string, value: unknown): Promise<boolean>;
+  readCollection(collection: string): Promise<{ key: string; value: unknown }[]>;
+  removeFromCollection(collection: string, key: string): Promise<void>;
+}
+
+export const COLLECTION_RE = /^[a-z][a-z0-9-]*$/;
+export const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
