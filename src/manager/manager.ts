@@ -51,6 +51,9 @@ export interface CreateOptions {
   signal?: AbortSignal;
   /** Extra labels for the backend objects. */
   labels?: Record<string, string>;
+  /** Called once the record exists (state `requested`), before any backend call: lets callers (HTTP API,
+   *  the setup action) learn and persist the id before the long part starts. */
+  onCreated?: (record: SandboxRecord) => void | Promise<void>;
 }
 
 export interface DestroyOptions {
@@ -199,7 +202,7 @@ export class SandboxManager {
         hint: `run 'sandboxer route explain --profile ${profile.id}' for details`,
       });
     }
-    return this.provisionNew({ profile, inputs, ttl_s, plan: plan.decision, order: plan.order, ...pick(opts, 'signal', 'labels') });
+    return this.provisionNew({ profile, inputs, ttl_s, plan: plan.decision, order: plan.order, ...pick(opts, 'signal', 'labels', 'onCreated') });
   }
 
   private async provisionNew(args: {
@@ -212,6 +215,7 @@ export class SandboxManager {
     labels?: Record<string, string>;
     recreated_from?: string;
     restore?: SnapshotRecord;
+    onCreated?: CreateOptions['onCreated'];
   }): Promise<SandboxRecord> {
     const { profile } = args;
     const signal = args.signal ?? new AbortController().signal;
@@ -244,6 +248,7 @@ export class SandboxManager {
     };
     await this.store.createSandbox(record);
     await this.fire(record, null, 'requested');
+    await args.onCreated?.(record);
 
     const failures: string[] = [];
     for (let i = 0; i < args.order.length; i++) {
