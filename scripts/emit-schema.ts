@@ -4,8 +4,14 @@ import { z } from 'zod';
 import { ExtensionManifest, Profile } from '../src/catalog/schema.ts';
 
 mkdirSync('schemas', { recursive: true });
-for (const [name, schema] of [['profile', Profile], ['extension', ExtensionManifest]] as const) {
+for (const [name, schema] of [
+  ['profile', Profile],
+  ['extension', ExtensionManifest],
+] as const) {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-  writeFileSync(`schemas/${name}.schema.json`, `${JSON.stringify({ $id: `https://sand-boxer.dev/schemas/${name}.schema.json`, title: `sand-boxer ${name}`, ...json }, null, 2)}\n`);
+  writeFileSync(
+    `schemas/${name}.schema.json`,
+    `${JSON.stringify({ $id: `https://sand-boxer.dev/schemas/${name}.schema.json`, title: `sand-boxer ${name}`, ...json }, null, 2)}\n`,
+  );
   console.log(`schemas/${name}.schema.json`);
 }

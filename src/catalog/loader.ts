@@ -5,7 +5,14 @@ import type { z } from 'zod';
 import { parseDurationSeconds } from '../core/duration.ts';
 import { SandboxerError } from '../core/errors.ts';
 import { ExtensionManifest, Profile, profileCandidates } from './schema.ts';
-import { CatalogError, locate, parseYamlFile, zodIssues, type CatalogIssue, type ParsedYaml } from './yaml-errors.ts';
+import {
+  CatalogError,
+  locate,
+  parseYamlFile,
+  zodIssues,
+  type CatalogIssue,
+  type ParsedYaml,
+} from './yaml-errors.ts';
 
 export interface CatalogEntry<T> {
   value: T;
@@ -109,14 +116,23 @@ export function loadCatalog(roots: string[] = catalogRoots()): Catalog {
   // Cross-file checks: every referenced extension exists, durations parse, inputs and route are coherent.
   for (const [id, { value: p, file }] of profiles) {
     const parsed = parsedProfiles.get(id)!;
-    const at = (path: PropertyKey[]) => ({ file, field: path.map(String).join('.'), ...locate(parsed, path) });
+    const at = (path: PropertyKey[]) => ({
+      file,
+      field: path.map(String).join('.'),
+      ...locate(parsed, path),
+    });
     const seen = new Set<string>();
     profileCandidates(p).forEach((ext, i) => {
       const path = p.route ? ['route', 'candidates', i] : ['extension'];
       if (!extensions.has(ext)) {
-        issues.push({ ...at(path), field: p.route ? `route.candidates[${i}]` : 'extension', message: `unknown extension '${ext}' (known: ${[...extensions.keys()].sort().join(', ') || 'none'})` });
+        issues.push({
+          ...at(path),
+          field: p.route ? `route.candidates[${i}]` : 'extension',
+          message: `unknown extension '${ext}' (known: ${[...extensions.keys()].sort().join(', ') || 'none'})`,
+        });
       }
-      if (seen.has(ext)) issues.push({ ...at(path), field: `route.candidates[${i}]`, message: `'${ext}' is listed twice` });
+      if (seen.has(ext))
+        issues.push({ ...at(path), field: `route.candidates[${i}]`, message: `'${ext}' is listed twice` });
       seen.add(ext);
     });
     for (const key of ['default', 'max'] as const) {
@@ -131,7 +147,10 @@ export function loadCatalog(roots: string[] = catalogRoots()): Catalog {
     if (p.ttl.default && p.ttl.max) {
       try {
         if (parseDurationSeconds(p.ttl.default) > parseDurationSeconds(p.ttl.max)) {
-          issues.push({ ...at(['ttl', 'default']), message: `default ${p.ttl.default} exceeds max ${p.ttl.max}` });
+          issues.push({
+            ...at(['ttl', 'default']),
+            message: `default ${p.ttl.default} exceeds max ${p.ttl.max}`,
+          });
         }
       } catch {
         /* reported above */
@@ -139,7 +158,10 @@ export function loadCatalog(roots: string[] = catalogRoots()): Catalog {
     }
     for (const [name, spec] of Object.entries(p.inputs)) {
       if (spec.required && spec.default !== undefined) {
-        issues.push({ ...at(['inputs', name, 'default']), message: 'a required input cannot have a default' });
+        issues.push({
+          ...at(['inputs', name, 'default']),
+          message: 'a required input cannot have a default',
+        });
       }
     }
   }

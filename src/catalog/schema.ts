@@ -10,8 +10,12 @@ const SEMVER_RE = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 export const EXTENSION_ID_RE = /^ext\.[a-z0-9][a-z0-9-]*$/;
 export const PROFILE_ID_RE = /^profile\.[a-z0-9][a-z0-9-]*$/;
 
-export const ExtensionId = z.string().regex(EXTENSION_ID_RE, 'must look like ext.<name> (lowercase, digits, -)');
-export const ProfileId = z.string().regex(PROFILE_ID_RE, 'must look like profile.<name> (lowercase, digits, -)');
+export const ExtensionId = z
+  .string()
+  .regex(EXTENSION_ID_RE, 'must look like ext.<name> (lowercase, digits, -)');
+export const ProfileId = z
+  .string()
+  .regex(PROFILE_ID_RE, 'must look like profile.<name> (lowercase, digits, -)');
 const Version = z.string().regex(SEMVER_RE, 'must be a semantic version such as 1.0.0');
 const Usd = z.string().regex(DECIMAL_RE, 'must be a decimal string such as "0.000014" (quote it in YAML)');
 
@@ -84,10 +88,7 @@ export const ExtensionManifest = z
       host_expiry: false,
     }),
     pricing: Pricing.default({ model: 'free', currency: 'USD', minimum_seconds: 0 }),
-    latency: z
-      .object({ default_ready_s: z.number().positive() })
-      .strict()
-      .default({ default_ready_s: 30 }),
+    latency: z.object({ default_ready_s: z.number().positive() }).strict().default({ default_ready_s: 30 }),
     credentials: z.array(CredentialSpec).default([]),
     /** Adapter-specific defaults; profiles may override keys under their own `config`. */
     config: z.record(z.string(), z.unknown()).default({}),
@@ -163,7 +164,9 @@ export const Profile = z
       })
       .strict()
       .default({}),
-    inputs: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'input names are snake_case'), InputSpec).default({}),
+    inputs: z
+      .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'input names are snake_case'), InputSpec)
+      .default({}),
     config: z.record(z.string(), z.unknown()).default({}),
     labels: z.record(z.string(), z.string()).default({}),
     default: z.boolean().default(false),

@@ -63,7 +63,8 @@ export function parseYamlFile(file: string, text: string): ParsedYaml {
 /** Locate the YAML node for a path, falling back to the nearest existing parent (a missing field's parent). */
 export function locate(parsed: ParsedYaml, path: readonly PropertyKey[]): { line?: number; column?: number } {
   for (let n = path.length; n >= 0; n--) {
-    const node = parsed.doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
+    const node = parsed.doc.getIn(path.slice(0, n) as unknown[], true) as
+      { range?: [number, number, number] } | undefined;
     if (node && typeof node === 'object' && node.range) {
       const pos = parsed.lines.linePos(node.range[0]);
       return { line: pos.line, column: pos.col };

@@ -24,5 +24,8 @@ export interface Command {
   options?: Options;
   /** Names of positional arguments, in order; a trailing '?' marks an optional one. */
   positionals?: string[];
-  run(ctx: CommandContext, args: { values: Record<string, unknown>; positionals: string[] }): Promise<number | void>;
+  run(
+    ctx: CommandContext,
+    args: { values: Record<string, unknown>; positionals: string[] },
+  ): Promise<number | void>;
 }

@@ -7,7 +7,8 @@ export function parseKeyValues(items: string[], flag = '--input'): Record<string
     const i = item.indexOf('=');
     if (i <= 0) throw usageError(`${flag} '${item}' is not of the form key=value`);
     const key = item.slice(0, i).trim();
-    if (!/^[a-z][a-z0-9_]*$/.test(key)) throw usageError(`${flag} key '${key}' must be snake_case (a-z, 0-9, _)`);
+    if (!/^[a-z][a-z0-9_]*$/.test(key))
+      throw usageError(`${flag} key '${key}' must be snake_case (a-z, 0-9, _)`);
     if (key in out) throw usageError(`${flag} '${key}' given twice`);
     out[key] = item.slice(i + 1);
   }

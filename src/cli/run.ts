@@ -40,8 +40,17 @@ function topHelp(commands: Command[]): string {
 }
 
 function commandHelp(c: Command): string {
-  const opts = Object.entries(c.options ?? {}).map(([name, o]) => `  ${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ' VALUE' : ''}${o.multiple ? ' (repeatable)' : ''}`);
-  return [`${c.summary}`, '', `Usage: ${c.usage}`, ...(opts.length ? ['', 'Options:', ...opts] : []), ...(c.details ? ['', c.details] : [])].join('\n');
+  const opts = Object.entries(c.options ?? {}).map(
+    ([name, o]) =>
+      `  ${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ' VALUE' : ''}${o.multiple ? ' (repeatable)' : ''}`,
+  );
+  return [
+    `${c.summary}`,
+    '',
+    `Usage: ${c.usage}`,
+    ...(opts.length ? ['', 'Options:', ...opts] : []),
+    ...(c.details ? ['', c.details] : []),
+  ].join('\n');
 }
 
 function findCommand(commands: Command[], words: string[]): { command: Command; rest: string[] } | undefined {
@@ -84,8 +93,15 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
     const found = findCommand(commands, words);
     if (!found) {
       const groups = commands.filter((c) => c.name.startsWith(`${words[0]} `));
-      if (groups.length) throw usageError(`'${words.join(' ')}' needs a subcommand`, `one of: ${groups.map((c) => c.name).join(', ')}`);
-      throw usageError(`unknown command '${words[0] ?? argv[0]}'`, "run 'sandboxer --help' for the list of commands");
+      if (groups.length)
+        throw usageError(
+          `'${words.join(' ')}' needs a subcommand`,
+          `one of: ${groups.map((c) => c.name).join(', ')}`,
+        );
+      throw usageError(
+        `unknown command '${words[0] ?? argv[0]}'`,
+        "run 'sandboxer --help' for the list of commands",
+      );
     }
     const { command } = found;
     // Remove the command words (first occurrences) from argv, keep everything else for parseArgs.
@@ -93,9 +109,17 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
     for (const w of command.name.split(' ')) rest.splice(rest.indexOf(w), 1);
     let parsed: ReturnType<typeof parseArgs>;
     try {
-      parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...(command.options ?? {}) }, allowPositionals: true, strict: true });
+      parsed = parseArgs({
+        args: rest,
+        options: { ...GLOBAL_OPTIONS, ...(command.options ?? {}) },
+        allowPositionals: true,
+        strict: true,
+      });
     } catch (err) {
-      throw usageError(`${command.name}: ${(err as Error).message.replace(/\. To specify.*$/s, '')}`, `usage: ${command.usage}`);
+      throw usageError(
+        `${command.name}: ${(err as Error).message.replace(/\. To specify.*$/s, '')}`,
+        `usage: ${command.usage}`,
+      );
     }
     const values = parsed.values as Record<string, unknown>;
     if (values.help) {
@@ -104,8 +128,16 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
     }
     const want = command.positionals ?? [];
     const required = want.filter((p) => !p.endsWith('?')).length;
-    if (parsed.positionals.length < required) throw usageError(`${command.name}: missing ${want[parsed.positionals.length]!.replace('?', '').toUpperCase()}`, `usage: ${command.usage}`);
-    if (parsed.positionals.length > want.length) throw usageError(`${command.name}: unexpected argument '${parsed.positionals[want.length]}'`, `usage: ${command.usage}`);
+    if (parsed.positionals.length < required)
+      throw usageError(
+        `${command.name}: missing ${want[parsed.positionals.length]!.replace('?', '').toUpperCase()}`,
+        `usage: ${command.usage}`,
+      );
+    if (parsed.positionals.length > want.length)
+      throw usageError(
+        `${command.name}: unexpected argument '${parsed.positionals[want.length]}'`,
+        `usage: ${command.usage}`,
+      );
 
     const log = stderrLogger({ verbose: Boolean(values.verbose), quiet: Boolean(values.quiet) });
     let manager: SandboxManager | undefined;

@@ -37,7 +37,9 @@ export function ownershipLabels(input: {
 export function ownerFromEnv(env: NodeJS.ProcessEnv = process.env, hostname = 'localhost'): Owner {
   const repository = env.GITHUB_REPOSITORY;
   return {
-    scope: env.SANDBOXER_SCOPE ?? (repository ? `github:${repository}` : `local:${env.USER ?? 'user'}@${hostname}`),
+    scope:
+      env.SANDBOXER_SCOPE ??
+      (repository ? `github:${repository}` : `local:${env.USER ?? 'user'}@${hostname}`),
     ...(repository ? { repository } : {}),
     ...(env.GITHUB_RUN_ID ? { run_id: env.GITHUB_RUN_ID } : {}),
     ...(env.GITHUB_RUN_ATTEMPT ? { run_attempt: env.GITHUB_RUN_ATTEMPT } : {}),

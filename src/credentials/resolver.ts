@@ -33,7 +33,8 @@ export const envScheme: SecretScheme = {
   scheme: 'env',
   async resolve(name, { env }) {
     const v = env[name];
-    if (v === undefined || v === '') throw new SecretUnavailable(`env:${name}`, `environment variable ${name} is not set`);
+    if (v === undefined || v === '')
+      throw new SecretUnavailable(`env:${name}`, `environment variable ${name} is not set`);
     return v;
   },
   available: (name, env) => env[name] !== undefined && env[name] !== '',
@@ -45,7 +46,10 @@ export const fileScheme: SecretScheme = {
     try {
       return (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
     } catch (err) {
-      throw new SecretUnavailable(`file:${path}`, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new SecretUnavailable(
+        `file:${path}`,
+        `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   },
 };
@@ -95,19 +99,29 @@ export class CredentialResolver {
     return scheme.available ? scheme.available(rest, env) : undefined;
   }
 
-  async resolve(specs: CredentialSpec[], ctx: { env: NodeJS.ProcessEnv; signal?: AbortSignal }): Promise<ResolvedCredentials> {
+  async resolve(
+    specs: CredentialSpec[],
+    ctx: { env: NodeJS.ProcessEnv; signal?: AbortSignal },
+  ): Promise<ResolvedCredentials> {
     const values = new Map<string, string>();
     const missing: MissingCredential[] = [];
     for (const spec of specs) {
       const [scheme, rest] = this.split(spec.secret_ref);
       try {
-        if (!scheme) throw new SecretUnavailable(spec.secret_ref, `unknown scheme (known: ${[...this.schemes.keys()].join(', ')})`);
+        if (!scheme)
+          throw new SecretUnavailable(
+            spec.secret_ref,
+            `unknown scheme (known: ${[...this.schemes.keys()].join(', ')})`,
+          );
         const value = await scheme.resolve(rest, ctx);
         this.onResolved?.(value);
         values.set(spec.name, value);
       } catch (err) {
         if (!spec.required) continue;
-        const reason = err instanceof SecretUnavailable ? err.message.replace(/^secret_ref '[^']*' cannot be resolved: /, '') : 'resolution failed';
+        const reason =
+          err instanceof SecretUnavailable
+            ? err.message.replace(/^secret_ref '[^']*' cannot be resolved: /, '')
+            : 'resolution failed';
         missing.push({ name: spec.name, secret_ref: spec.secret_ref, reason });
       }
     }

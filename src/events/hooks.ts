@@ -9,7 +9,11 @@ import type { SandboxRecord, SandboxState } from '../core/record.ts';
  */
 export interface LifecycleHooks {
   readonly name: string;
-  beforeProvision?(input: { record: SandboxRecord; profile: Profile; manifest: ExtensionManifest }): Promise<void>;
+  beforeProvision?(input: {
+    record: SandboxRecord;
+    profile: Profile;
+    manifest: ExtensionManifest;
+  }): Promise<void>;
   onTransition?(input: { record: SandboxRecord; from: SandboxState | null; to: SandboxState }): Promise<void>;
   onSettled?(input: { record: SandboxRecord; manifest: ExtensionManifest }): Promise<void>;
 }

@@ -69,7 +69,11 @@ export interface Extension {
   waitReady(ctx: ProvisionContext, handle: Handle): Promise<void>;
   teardown(ctx: TeardownContext): Promise<void>;
   estimateCost(input: { resources: Resources; ttl_s: number; manifest: ExtensionManifest }): CostEstimate;
-  meterActual(input: { sandbox: Readonly<SandboxRecord>; manifest: ExtensionManifest; ended_at: string }): Meter;
+  meterActual(input: {
+    sandbox: Readonly<SandboxRecord>;
+    manifest: ExtensionManifest;
+    ended_at: string;
+  }): Meter;
   /** Every backend object carrying our ownership labels (all pages), for reaping. */
   list?(ctx: ExtensionContext, filter: Record<string, string>): Promise<BackendObject[]>;
   snapshot?(ctx: TeardownContext, name: string | undefined): Promise<SnapshotResult>;

@@ -17,7 +17,14 @@ import { newSandboxId, newSnapshotId } from '../core/ids.ts';
 import { ownershipLabels } from '../core/labels.ts';
 import { assertTransition, isTerminal } from '../core/lifecycle.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
-import type { Handle, Owner, RouteCandidate, SandboxRecord, SandboxState, SnapshotRecord } from '../core/record.ts';
+import type {
+  Handle,
+  Owner,
+  RouteCandidate,
+  SandboxRecord,
+  SandboxState,
+  SnapshotRecord,
+} from '../core/record.ts';
 import { CredentialResolver, emptySecrets, missingCredentialsError } from '../credentials/resolver.ts';
 import type { Extension, ExtensionContext, ProvisionContext, Secrets } from '../extensions/contract.ts';
 import type { ExtensionRegistry } from '../extensions/registry.ts';
@@ -91,7 +98,12 @@ export class SandboxManager {
     this.owner = deps.owner;
     this.credentials = deps.credentials ?? new CredentialResolver();
     this.router =
-      deps.router ?? new DeclaredOrderRouter({ catalog: deps.catalog, registry: deps.registry, credentials: this.credentials });
+      deps.router ??
+      new DeclaredOrderRouter({
+        catalog: deps.catalog,
+        registry: deps.registry,
+        credentials: this.credentials,
+      });
     this.hooks = deps.hooks ?? [];
     this.clock = deps.clock ?? systemClock;
     this.log = deps.log ?? silentLogger;
@@ -115,7 +127,9 @@ export class SandboxManager {
   async list(filter: { state?: SandboxState[]; profileId?: string } = {}): Promise<SandboxRecord[]> {
     const all = await this.store.listSandboxes();
     return all.filter(
-      (r) => (!filter.state || filter.state.includes(r.state)) && (!filter.profileId || r.profile_id === filter.profileId),
+      (r) =>
+        (!filter.state || filter.state.includes(r.state)) &&
+        (!filter.profileId || r.profile_id === filter.profileId),
     );
   }
 
@@ -141,7 +155,11 @@ export class SandboxManager {
     for (const [name, spec] of Object.entries(profile.inputs)) {
       let value = given[name] ?? spec.default;
       if (value === undefined) {
-        if (spec.required) throw usageError(`profile ${profile.id} requires input '${name}'`, `pass --input ${name}=<value>${spec.description ? ` (${spec.description})` : ''}`);
+        if (spec.required)
+          throw usageError(
+            `profile ${profile.id} requires input '${name}'`,
+            `pass --input ${name}=<value>${spec.description ? ` (${spec.description})` : ''}`,
+          );
         continue;
       }
       if (spec.kind === 'path') {
@@ -160,26 +178,42 @@ export class SandboxManager {
     if (raw === undefined) return undefined;
     const seconds = parseDurationSeconds(raw, 'TTL');
     if (profile.ttl.max !== undefined && seconds > parseDurationSeconds(profile.ttl.max)) {
-      throw usageError(`TTL ${raw} exceeds the maximum of ${profile.ttl.max} for ${profile.id}`, `use --ttl ${profile.ttl.max} or less`);
+      throw usageError(
+        `TTL ${raw} exceeds the maximum of ${profile.ttl.max} for ${profile.id}`,
+        `use --ttl ${profile.ttl.max} or less`,
+      );
     }
     return seconds;
   }
 
   private credentialSpecs(manifest: ExtensionManifest, profile: Profile | undefined): CredentialSpec[] {
     const specs = [...manifest.credentials];
-    if (profile?.placement.key_ref) specs.push({ name: 'ssh_key', secret_ref: profile.placement.key_ref, required: true });
+    if (profile?.placement.key_ref)
+      specs.push({ name: 'ssh_key', secret_ref: profile.placement.key_ref, required: true });
     return specs;
   }
 
-  private async resolveSecrets(manifest: ExtensionManifest, profile: Profile | undefined, signal?: AbortSignal): Promise<Secrets> {
+  private async resolveSecrets(
+    manifest: ExtensionManifest,
+    profile: Profile | undefined,
+    signal?: AbortSignal,
+  ): Promise<Secrets> {
     const specs = this.credentialSpecs(manifest, profile);
     if (specs.length === 0) return emptySecrets;
-    const { secrets, missing } = await this.credentials.resolve(specs, { env: this.env, ...(signal ? { signal } : {}) });
+    const { secrets, missing } = await this.credentials.resolve(specs, {
+      env: this.env,
+      ...(signal ? { signal } : {}),
+    });
     if (missing.length) throw missingCredentialsError(manifest.id, missing);
     return secrets;
   }
 
-  private baseContext(manifest: ExtensionManifest, config: Record<string, unknown>, secrets: Secrets, signal: AbortSignal): ExtensionContext {
+  private baseContext(
+    manifest: ExtensionManifest,
+    config: Record<string, unknown>,
+    secrets: Secrets,
+    signal: AbortSignal,
+  ): ExtensionContext {
     return { manifest, config, secrets, signal, log: this.log, env: this.env };
   }
 
@@ -198,11 +232,22 @@ export class SandboxManager {
       ...(opts.route ? { strategy: opts.route } : {}),
     });
     if (plan.order.length === 0) {
-      throw new SandboxerError('routing', `no candidate backend can serve ${profile.id}: ${describeCandidates(plan.decision.candidates)}`, {
-        hint: `run 'sandboxer route explain --profile ${profile.id}' for details`,
-      });
+      throw new SandboxerError(
+        'routing',
+        `no candidate backend can serve ${profile.id}: ${describeCandidates(plan.decision.candidates)}`,
+        {
+          hint: `run 'sandboxer route explain --profile ${profile.id}' for details`,
+        },
+      );
     }
-    return this.provisionNew({ profile, inputs, ttl_s, plan: plan.decision, order: plan.order, ...pick(opts, 'signal', 'labels', 'onCreated') });
+    return this.provisionNew({
+      profile,
+      inputs,
+      ttl_s,
+      plan: plan.decision,
+      order: plan.order,
+      ...pick(opts, 'signal', 'labels', 'onCreated'),
+    });
   }
 
   private async provisionNew(args: {
@@ -221,9 +266,14 @@ export class SandboxManager {
     const signal = args.signal ?? new AbortController().signal;
     const id = newSandboxId();
     const created_at = this.now();
-    const expires_at = args.ttl_s ? new Date(Date.parse(created_at) + args.ttl_s * 1000).toISOString() : undefined;
+    const expires_at = args.ttl_s
+      ? new Date(Date.parse(created_at) + args.ttl_s * 1000).toISOString()
+      : undefined;
     const firstManifest = getExtensionManifest(this.catalog, args.order[0]!);
-    const candidates: RouteCandidate[] = args.plan.candidates.map((c) => ({ ...c, outcome: c.outcome ?? (c.eligible ? 'not_tried' : 'skipped') }));
+    const candidates: RouteCandidate[] = args.plan.candidates.map((c) => ({
+      ...c,
+      outcome: c.outcome ?? (c.eligible ? 'not_tried' : 'skipped'),
+    }));
 
     let record: SandboxRecord = {
       id,
@@ -236,7 +286,13 @@ export class SandboxManager {
       handle: {},
       inputs: args.inputs,
       resources: profile.resources,
-      labels: ownershipLabels({ sandboxId: id, profileId: profile.id, owner: this.owner, ...(expires_at ? { expiresAt: expires_at } : {}), extra: { ...profile.labels, ...(args.labels ?? {}) } }),
+      labels: ownershipLabels({
+        sandboxId: id,
+        profileId: profile.id,
+        owner: this.owner,
+        ...(expires_at ? { expiresAt: expires_at } : {}),
+        extra: { ...profile.labels, ...(args.labels ?? {}) },
+      }),
       owner: this.owner,
       created_at,
       ...(args.ttl_s ? { ttl_s: args.ttl_s, expires_at } : {}),
@@ -255,7 +311,11 @@ export class SandboxManager {
       const extId = args.order[i]!;
       const manifest = getExtensionManifest(this.catalog, extId);
       const ext = this.registry.get(manifest);
-      const estimate = ext.estimateCost({ resources: profile.resources, ttl_s: args.ttl_s ?? DEFAULT_TTL_FOR_ESTIMATE_S, manifest });
+      const estimate = ext.estimateCost({
+        resources: profile.resources,
+        ttl_s: args.ttl_s ?? DEFAULT_TTL_FOR_ESTIMATE_S,
+        manifest,
+      });
       record = await this.store.updateSandbox(id, (r) => ({
         ...r,
         extension_id: extId,
@@ -265,16 +325,25 @@ export class SandboxManager {
         placement: {},
       }));
       try {
-        for (const h of this.hooks) if (h.beforeProvision) await h.beforeProvision({ record, profile, manifest });
-        record = await this.transition(id, 'provisioning', { reason: i === 0 ? undefined : `fallback to ${extId}` });
+        for (const h of this.hooks)
+          if (h.beforeProvision) await h.beforeProvision({ record, profile, manifest });
+        record = await this.transition(id, 'provisioning', {
+          reason: i === 0 ? undefined : `fallback to ${extId}`,
+        });
         record = await this.attempt(record, profile, manifest, ext, signal, args.restore);
-        record = await this.store.updateSandbox(id, (r) => ({ ...r, route: markOutcome(r.route, extId, 'chosen', undefined, extId) }));
+        record = await this.store.updateSandbox(id, (r) => ({
+          ...r,
+          route: markOutcome(r.route, extId, 'chosen', undefined, extId),
+        }));
         return record;
       } catch (err) {
         const e = toSandboxerError(err);
         const cancelled = isCancellation(err, signal);
         failures.push(`${extId}: ${e.message}`);
-        record = await this.store.updateSandbox(id, (r) => ({ ...r, route: markOutcome(r.route, extId, 'failed', e.message) }));
+        record = await this.store.updateSandbox(id, (r) => ({
+          ...r,
+          route: markOutcome(r.route, extId, 'failed', e.message),
+        }));
         const last = i === args.order.length - 1;
         // Credentials that do not resolve disqualify a candidate just as a retryable backend failure does.
         const fallback = !cancelled && (e.retryable || e.code === 'credentials') && !last;
@@ -285,9 +354,14 @@ export class SandboxManager {
           record = await this.store.getSandbox(id).then((r) => r!);
           continue;
         }
-        if (cancelled) throw new CancelledError(`create of ${id} cancelled; what was made has been torn down`);
+        if (cancelled)
+          throw new CancelledError(`create of ${id} cancelled; what was made has been torn down`);
         if (failures.length > 1) {
-          throw new SandboxerError('routing', `every candidate failed for ${profile.id}: ${failures.join('; ')}`, { cause: err });
+          throw new SandboxerError(
+            'routing',
+            `every candidate failed for ${profile.id}: ${failures.join('; ')}`,
+            { cause: err },
+          );
         }
         throw e;
       }
@@ -314,7 +388,10 @@ export class SandboxManager {
       profile,
       labels: record.labels,
       saveHandle: async (patch: Handle) => {
-        const r = await this.store.updateSandbox(id, (cur) => ({ ...cur, handle: { ...cur.handle, ...patch } }));
+        const r = await this.store.updateSandbox(id, (cur) => ({
+          ...cur,
+          handle: { ...cur.handle, ...patch },
+        }));
         (ctx as { sandbox: SandboxRecord }).sandbox = r;
       },
     };
@@ -322,14 +399,18 @@ export class SandboxManager {
       const result = await this.log.group(`provision ${id} on ${manifest.id}`, async () => {
         const res = restore && ext.restore ? await ext.restore(ctx, restore) : await ext.provision(ctx);
         await ctx.saveHandle(res.handle);
-        if (res.placement) await this.store.updateSandbox(id, (cur) => ({ ...cur, placement: res.placement! }));
+        if (res.placement)
+          await this.store.updateSandbox(id, (cur) => ({ ...cur, placement: res.placement! }));
         await ext.waitReady(ctx, { ...ctx.sandbox.handle, ...res.handle });
         return res;
       });
       void result;
     } catch (err) {
       if (bounded.aborted && !signal.aborted) {
-        throw new BackendError(manifest.id, `not ready within ${timeout_s}s`, { retryable: true, cause: err });
+        throw new BackendError(manifest.id, `not ready within ${timeout_s}s`, {
+          retryable: true,
+          cause: err,
+        });
       }
       throw err;
     }
@@ -349,11 +430,21 @@ export class SandboxManager {
       const current = await this.get(id);
       const secrets = await this.resolveSecrets(manifest, profile).catch(() => emptySecrets);
       await this.log.group(`clean up ${id} on ${manifest.id}`, () =>
-        ext.teardown({ ...this.baseContext(manifest, current.config, secrets, AbortSignal.timeout(this.teardownTimeout_s * 1000)), sandbox: current }),
+        ext.teardown({
+          ...this.baseContext(
+            manifest,
+            current.config,
+            secrets,
+            AbortSignal.timeout(this.teardownTimeout_s * 1000),
+          ),
+          sandbox: current,
+        }),
       );
       cleaned = true;
     } catch (err) {
-      this.log.warn(`cleanup of ${id} on ${manifest.id} failed: ${toSandboxerError(err).message}; 'sandboxer reap-stale --apply' will retry`);
+      this.log.warn(
+        `cleanup of ${id} on ${manifest.id} failed: ${toSandboxerError(err).message}; 'sandboxer reap-stale --apply' will retry`,
+      );
     }
     if (finalError) {
       const current = await this.get(id);
@@ -385,7 +476,10 @@ export class SandboxManager {
     if (record.state === 'failed' && !record.cleanup_pending) return record;
     if (record.state === 'requested') {
       // Nothing was made yet (the creator died before provisioning started).
-      return this.transition(id, 'failed', { reason: 'destroyed before provisioning', patch: (r) => ({ ...r, error: { code: 'cancelled', message: 'destroyed before provisioning' } }) });
+      return this.transition(id, 'failed', {
+        reason: 'destroyed before provisioning',
+        patch: (r) => ({ ...r, error: { code: 'cancelled', message: 'destroyed before provisioning' } }),
+      });
     }
     const { ext, manifest } = this.extensionFor(record);
     const profile = this.profileOrUndefined(record.profile_id);
@@ -397,14 +491,20 @@ export class SandboxManager {
       });
     }
     const secrets = await this.resolveSecrets(manifest, profile, opts.signal);
-    const signal = AbortSignal.any([opts.signal ?? new AbortController().signal, AbortSignal.timeout(this.teardownTimeout_s * 1000)]);
+    const signal = AbortSignal.any([
+      opts.signal ?? new AbortController().signal,
+      AbortSignal.timeout(this.teardownTimeout_s * 1000),
+    ]);
     try {
       await this.log.group(`teardown ${id} on ${manifest.id}`, () =>
         ext.teardown({ ...this.baseContext(manifest, record.config, secrets, signal), sandbox: record }),
       );
     } catch (err) {
       const e = toSandboxerError(err);
-      await this.store.updateSandbox(id, (r) => ({ ...r, error: { code: e.code, message: `teardown: ${e.message}` } }));
+      await this.store.updateSandbox(id, (r) => ({
+        ...r,
+        error: { code: e.code, message: `teardown: ${e.message}` },
+      }));
       throw new SandboxerError(e.code, `teardown of ${id} failed: ${e.message}`, {
         retryable: true,
         hint: `the sandbox stays in 'destroying'; run 'sandboxer destroy ${id}' again or 'sandboxer reap-stale --apply'`,
@@ -414,7 +514,12 @@ export class SandboxManager {
     const final: SandboxState = wasFailed ? 'failed' : opts.reason === 'ttl' ? 'expired' : 'destroyed';
     record = await this.transition(id, final, {
       reason: opts.reason ?? 'user',
-      patch: (r) => ({ ...r, destroyed_at: this.now(), cleanup_pending: wasFailed ? false : r.cleanup_pending, ...this.meterPatch(r, manifest, ext) }),
+      patch: (r) => ({
+        ...r,
+        destroyed_at: this.now(),
+        cleanup_pending: wasFailed ? false : r.cleanup_pending,
+        ...this.meterPatch(r, manifest, ext),
+      }),
     });
     await this.settle(id, manifest);
     return this.get(id);
@@ -443,8 +548,16 @@ export class SandboxManager {
     const profile = getProfile(this.catalog, old.profile_id);
     if (!isTerminal(old.state)) await this.destroy(id, { reason: 'recreate', ...pick(opts, 'signal') });
     const ttl_s = old.ttl_s;
-    const plan = await this.router.plan({ profile, ttl_s: ttl_s ?? DEFAULT_TTL_FOR_ESTIMATE_S, env: this.env });
-    if (plan.order.length === 0) throw new SandboxerError('routing', `no candidate backend can serve ${profile.id}: ${describeCandidates(plan.decision.candidates)}`);
+    const plan = await this.router.plan({
+      profile,
+      ttl_s: ttl_s ?? DEFAULT_TTL_FOR_ESTIMATE_S,
+      env: this.env,
+    });
+    if (plan.order.length === 0)
+      throw new SandboxerError(
+        'routing',
+        `no candidate backend can serve ${profile.id}: ${describeCandidates(plan.decision.candidates)}`,
+      );
     return this.provisionNew({
       profile,
       inputs: this.resolveInputs(profile, old.inputs),
@@ -458,10 +571,16 @@ export class SandboxManager {
 
   // ---------------------------------------------------------------- TTL
 
-  async extendTtl(id: string, duration: string): Promise<{ record: SandboxRecord; pushed: boolean; note?: string }> {
+  async extendTtl(
+    id: string,
+    duration: string,
+  ): Promise<{ record: SandboxRecord; pushed: boolean; note?: string }> {
     const record = await this.get(id);
     if (record.state !== 'ready' && record.state !== 'provisioning') {
-      throw new SandboxerError('illegal_transition', `sandbox ${id} is ${record.state}; only a live sandbox can be extended`);
+      throw new SandboxerError(
+        'illegal_transition',
+        `sandbox ${id} is ${record.state}; only a live sandbox can be extended`,
+      );
     }
     const add_s = parseDurationSeconds(duration, 'duration');
     const base = Math.max(Date.parse(record.expires_at ?? this.now()), this.clock.now().getTime());
@@ -470,7 +589,9 @@ export class SandboxManager {
     if (profile?.ttl.max) {
       const max_s = parseDurationSeconds(profile.ttl.max);
       if (Date.parse(expires_at) - Date.parse(record.created_at) > max_s * 1000) {
-        throw usageError(`extending by ${duration} would exceed the maximum lifetime of ${profile.ttl.max} for ${profile.id}`);
+        throw usageError(
+          `extending by ${duration} would exceed the maximum lifetime of ${profile.ttl.max} for ${profile.id}`,
+        );
       }
     }
     const { ext, manifest } = this.extensionFor(record);
@@ -479,7 +600,14 @@ export class SandboxManager {
     if (ext.extendTtl) {
       const secrets = await this.resolveSecrets(manifest, profile);
       const fromNow_s = Math.ceil((Date.parse(expires_at) - this.clock.now().getTime()) / 1000);
-      await ext.extendTtl({ ...this.baseContext(manifest, record.config, secrets, AbortSignal.timeout(60_000)), sandbox: record }, expires_at, fromNow_s);
+      await ext.extendTtl(
+        {
+          ...this.baseContext(manifest, record.config, secrets, AbortSignal.timeout(60_000)),
+          sandbox: record,
+        },
+        expires_at,
+        fromNow_s,
+      );
       pushed = true;
     } else {
       note = `${manifest.id} cannot extend a running sandbox's lifetime (not supported by this backend); the new expiry is recorded and enforced by 'sandboxer expire' and reap-stale only`;
@@ -494,9 +622,13 @@ export class SandboxManager {
   }
 
   /** Live sandboxes whose TTL has lapsed. With apply, each is torn down and ends `expired`. */
-  async expire(opts: { apply?: boolean; signal?: AbortSignal } = {}): Promise<{ expired: SandboxRecord[]; errors: { id: string; error: string }[] }> {
+  async expire(
+    opts: { apply?: boolean; signal?: AbortSignal } = {},
+  ): Promise<{ expired: SandboxRecord[]; errors: { id: string; error: string }[] }> {
     const now = this.clock.now().getTime();
-    const due = (await this.list({ state: ['ready', 'provisioning', 'destroying'] })).filter((r) => r.expires_at && Date.parse(r.expires_at) <= now);
+    const due = (await this.list({ state: ['ready', 'provisioning', 'destroying'] })).filter(
+      (r) => r.expires_at && Date.parse(r.expires_at) <= now,
+    );
     if (!opts.apply) return { expired: due, errors: [] };
     const expired: SandboxRecord[] = [];
     const errors: { id: string; error: string }[] = [];
@@ -514,14 +646,31 @@ export class SandboxManager {
 
   async snapshot(id: string, name?: string): Promise<SnapshotRecord> {
     const record = await this.get(id);
-    if (record.state !== 'ready') throw new SandboxerError('illegal_transition', `sandbox ${id} is ${record.state}; only a ready sandbox can be snapshotted`);
+    if (record.state !== 'ready')
+      throw new SandboxerError(
+        'illegal_transition',
+        `sandbox ${id} is ${record.state}; only a ready sandbox can be snapshotted`,
+      );
     const { ext, manifest } = this.extensionFor(record);
     if (!ext.snapshot || !manifest.capabilities.snapshot) {
-      throw new SandboxerError('unsupported', `${manifest.id} does not support snapshots`, { hint: 'use a profile whose extension declares capabilities.snapshot' });
+      throw new SandboxerError('unsupported', `${manifest.id} does not support snapshots`, {
+        hint: 'use a profile whose extension declares capabilities.snapshot',
+      });
     }
     const secrets = await this.resolveSecrets(manifest, this.profileOrUndefined(record.profile_id));
     const result = await this.log.group(`snapshot ${id}`, () =>
-      ext.snapshot!({ ...this.baseContext(manifest, record.config, secrets, AbortSignal.timeout(this.teardownTimeout_s * 1000 * 5)), sandbox: record }, name),
+      ext.snapshot!(
+        {
+          ...this.baseContext(
+            manifest,
+            record.config,
+            secrets,
+            AbortSignal.timeout(this.teardownTimeout_s * 1000 * 5),
+          ),
+          sandbox: record,
+        },
+        name,
+      ),
     );
     const snap: SnapshotRecord = {
       id: newSnapshotId(),
@@ -534,7 +683,8 @@ export class SandboxManager {
       handle: result.handle,
     };
     await this.store.putSnapshot(snap);
-    for (const h of this.hooks) await h.onTransition?.({ record, from: record.state, to: record.state }).catch(() => undefined);
+    for (const h of this.hooks)
+      await h.onTransition?.({ record, from: record.state, to: record.state }).catch(() => undefined);
     return snap;
   }
 
@@ -544,21 +694,41 @@ export class SandboxManager {
     return s;
   }
 
-  async restore(snapshotId: string, opts: { signal?: AbortSignal; ttl?: string } = {}): Promise<SandboxRecord> {
+  async restore(
+    snapshotId: string,
+    opts: { signal?: AbortSignal; ttl?: string } = {},
+  ): Promise<SandboxRecord> {
     const snap = await this.getSnapshot(snapshotId);
-    if (snap.state !== 'available') throw new SandboxerError('illegal_transition', `snapshot ${snapshotId} is ${snap.state}`);
+    if (snap.state !== 'available')
+      throw new SandboxerError('illegal_transition', `snapshot ${snapshotId} is ${snap.state}`);
     const source = await this.store.getSandbox(snap.sandbox_id);
     const profile = getProfile(this.catalog, snap.profile_id);
     const manifest = getExtensionManifest(this.catalog, snap.extension_id);
     const ext = this.registry.get(manifest);
-    if (!ext.restore || !manifest.capabilities.restore) throw new SandboxerError('unsupported', `${manifest.id} does not support restore`);
+    if (!ext.restore || !manifest.capabilities.restore)
+      throw new SandboxerError('unsupported', `${manifest.id} does not support restore`);
     const ttl_s = this.resolveTtl(profile, opts.ttl);
-    const estimate = ext.estimateCost({ resources: profile.resources, ttl_s: ttl_s ?? DEFAULT_TTL_FOR_ESTIMATE_S, manifest });
+    const estimate = ext.estimateCost({
+      resources: profile.resources,
+      ttl_s: ttl_s ?? DEFAULT_TTL_FOR_ESTIMATE_S,
+      manifest,
+    });
     return this.provisionNew({
       profile,
       inputs: source?.inputs ?? {},
       ttl_s,
-      plan: { strategy: 'explicit', chosen: manifest.id, candidates: [{ extension_id: manifest.id, eligible: true, reason: `restore of ${snapshotId}`, estimate_usd: estimate.usd }] },
+      plan: {
+        strategy: 'explicit',
+        chosen: manifest.id,
+        candidates: [
+          {
+            extension_id: manifest.id,
+            eligible: true,
+            reason: `restore of ${snapshotId}`,
+            estimate_usd: estimate.usd,
+          },
+        ],
+      },
       order: [manifest.id],
       restore: snap,
       ...pick(opts, 'signal'),
@@ -582,7 +752,14 @@ export class SandboxManager {
       if (r.state === to) return opts.patch ? opts.patch(r) : r;
       assertTransition(id, r.state, to);
       const next = opts.patch ? opts.patch(r) : r;
-      return { ...next, state: to, history: [...r.history, { from: r.state, to, at: this.now(), ...(opts.reason ? { reason: opts.reason } : {}) }] };
+      return {
+        ...next,
+        state: to,
+        history: [
+          ...r.history,
+          { from: r.state, to, at: this.now(), ...(opts.reason ? { reason: opts.reason } : {}) },
+        ],
+      };
     });
     if (from !== to) await this.fire(record, from, to);
     return record;
@@ -600,18 +777,34 @@ export class SandboxManager {
   }
 
   /** Context for callers outside the lifecycle (reaper, inspect) that need to talk to an extension. */
-  async contextFor(manifest: ExtensionManifest, opts: { signal?: AbortSignal; profile?: Profile; config?: Record<string, unknown> } = {}): Promise<ExtensionContext> {
+  async contextFor(
+    manifest: ExtensionManifest,
+    opts: { signal?: AbortSignal; profile?: Profile; config?: Record<string, unknown> } = {},
+  ): Promise<ExtensionContext> {
     const secrets = await this.resolveSecrets(manifest, opts.profile, opts.signal);
-    return this.baseContext(manifest, opts.config ?? { ...manifest.config, ...(opts.profile?.config ?? {}) }, secrets, opts.signal ?? AbortSignal.timeout(this.teardownTimeout_s * 1000));
+    return this.baseContext(
+      manifest,
+      opts.config ?? { ...manifest.config, ...(opts.profile?.config ?? {}) },
+      secrets,
+      opts.signal ?? AbortSignal.timeout(this.teardownTimeout_s * 1000),
+    );
   }
 }
 
-function markOutcome(route: SandboxRecord['route'], extId: string, outcome: RouteCandidate['outcome'], error?: string, chosen?: string): SandboxRecord['route'] {
+function markOutcome(
+  route: SandboxRecord['route'],
+  extId: string,
+  outcome: RouteCandidate['outcome'],
+  error?: string,
+  chosen?: string,
+): SandboxRecord['route'] {
   if (!route) return route;
   return {
     ...route,
     ...(chosen ? { chosen } : {}),
-    candidates: route.candidates.map((c) => (c.extension_id === extId ? { ...c, outcome, ...(error ? { error } : {}) } : c)),
+    candidates: route.candidates.map((c) =>
+      c.extension_id === extId ? { ...c, outcome, ...(error ? { error } : {}) } : c,
+    ),
   };
 }
 

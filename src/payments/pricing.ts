@@ -8,7 +8,8 @@ export function costMicros(pricing: Pricing, resources: Resources, seconds: numb
   const billed = Math.max(seconds, pricing.minimum_seconds);
   const parts: bigint[] = [];
   if (pricing.per_second_usd) parts.push(multiplyRate(pricing.per_second_usd, billed));
-  if (pricing.per_vcpu_second_usd) parts.push(multiplyRate(pricing.per_vcpu_second_usd, billed * resources.cpu));
+  if (pricing.per_vcpu_second_usd)
+    parts.push(multiplyRate(pricing.per_vcpu_second_usd, billed * resources.cpu));
   if (pricing.per_gib_second_usd) {
     parts.push(multiplyRate(pricing.per_gib_second_usd, (billed * resources.memory_mib) / 1024));
   }
@@ -23,14 +24,20 @@ export function pricingBasis(pricing: Pricing, resources: Resources, seconds: nu
   const rates = [
     pricing.per_second_usd && `${pricing.per_second_usd}/s`,
     pricing.per_vcpu_second_usd && `${pricing.per_vcpu_second_usd}/vCPU-s × ${resources.cpu}`,
-    pricing.per_gib_second_usd && `${pricing.per_gib_second_usd}/GiB-s × ${(resources.memory_mib / 1024).toFixed(3)}`,
-    pricing.per_gpu_second_usd && resources.gpu_count > 0 && `${pricing.per_gpu_second_usd}/GPU-s × ${resources.gpu_count}`,
+    pricing.per_gib_second_usd &&
+      `${pricing.per_gib_second_usd}/GiB-s × ${(resources.memory_mib / 1024).toFixed(3)}`,
+    pricing.per_gpu_second_usd &&
+      resources.gpu_count > 0 &&
+      `${pricing.per_gpu_second_usd}/GPU-s × ${resources.gpu_count}`,
   ].filter(Boolean);
   return `${seconds}s × (${rates.join(' + ')})`;
 }
 
 export function estimateFromPricing(pricing: Pricing, resources: Resources, ttl_s: number) {
-  return { usd: fromMicros(costMicros(pricing, resources, ttl_s)), basis: pricingBasis(pricing, resources, ttl_s) };
+  return {
+    usd: fromMicros(costMicros(pricing, resources, ttl_s)),
+    basis: pricingBasis(pricing, resources, ttl_s),
+  };
 }
 
 /** The actual meter from the real start and end times (whole seconds, rounded up as providers bill). */
@@ -42,7 +49,12 @@ export function meterFromPricing(
 ): Meter {
   const duration_s = Math.max(0, Math.ceil((Date.parse(ended_at) - Date.parse(started_at)) / 1000));
   const flat: Record<string, string | number> = { model: pricing.model, currency: pricing.currency };
-  for (const k of ['per_second_usd', 'per_vcpu_second_usd', 'per_gib_second_usd', 'per_gpu_second_usd'] as const) {
+  for (const k of [
+    'per_second_usd',
+    'per_vcpu_second_usd',
+    'per_gib_second_usd',
+    'per_gpu_second_usd',
+  ] as const) {
     if (pricing[k]) flat[k] = pricing[k];
   }
   flat.cpu = resources.cpu;

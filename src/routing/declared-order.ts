@@ -12,7 +12,8 @@ export function evaluateCandidate(
   deps: { registry: ExtensionRegistry; credentials: CredentialResolver },
 ): RouteCandidate {
   const base = { extension_id: manifest.id };
-  if (!deps.registry.has(manifest.id)) return { ...base, eligible: false, reason: 'no implementation registered', outcome: 'skipped' };
+  if (!deps.registry.has(manifest.id))
+    return { ...base, eligible: false, reason: 'no implementation registered', outcome: 'skipped' };
   const required = manifest.credentials.filter((c) => c.required);
   const missing = required.filter((c) => deps.credentials.available(c.secret_ref, req.env) === false);
   const ext = deps.registry.get(manifest);
@@ -20,7 +21,9 @@ export function evaluateCandidate(
   const cand: RouteCandidate = {
     ...base,
     eligible: missing.length === 0,
-    reason: missing.length ? `credentials missing: ${missing.map((m) => `${m.name} (${m.secret_ref})`).join(', ')}` : 'eligible',
+    reason: missing.length
+      ? `credentials missing: ${missing.map((m) => `${m.name} (${m.secret_ref})`).join(', ')}`
+      : 'eligible',
     estimate_usd: estimate.usd,
     latency_s: manifest.latency.default_ready_s,
     credentials: required.length === 0 ? 'not_required' : missing.length ? 'missing' : 'ok',
@@ -31,7 +34,9 @@ export function evaluateCandidate(
 
 /** The simplest router: candidates in the order the profile declares them. */
 export class DeclaredOrderRouter implements Router {
-  constructor(private readonly deps: { catalog: Catalog; registry: ExtensionRegistry; credentials: CredentialResolver }) {}
+  constructor(
+    private readonly deps: { catalog: Catalog; registry: ExtensionRegistry; credentials: CredentialResolver },
+  ) {}
 
   async plan(req: RouteRequest): Promise<RoutePlan> {
     const candidates = profileCandidates(req.profile).map((id) =>

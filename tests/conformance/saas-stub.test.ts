@@ -14,7 +14,13 @@ conformanceSuite({
   name: 'ext.saas-stub',
   profileId: 'profile.saas-stub',
   async manager() {
-    return new SandboxManager({ catalog, registry, store: new FileStateStore(tmp.dir), owner: { scope: 'test:conformance' }, env });
+    return new SandboxManager({
+      catalog,
+      registry,
+      store: new FileStateStore(tmp.dir),
+      owner: { scope: 'test:conformance' },
+      env,
+    });
   },
   async backendObjects(m) {
     const manifest = catalog.extensions.get('ext.saas-stub')!.value;

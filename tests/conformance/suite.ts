@@ -29,7 +29,9 @@ export interface ConformanceHarness {
 }
 
 const objectsFor = async (h: ConformanceHarness, m: SandboxManager, sandboxId: string) =>
-  (await h.backendObjects(m)).filter((o) => o.labels[LABEL.sandboxId] === sandboxId || o.sandbox_id === sandboxId);
+  (await h.backendObjects(m)).filter(
+    (o) => o.labels[LABEL.sandboxId] === sandboxId || o.sandbox_id === sandboxId,
+  );
 
 export function conformanceSuite(h: ConformanceHarness): void {
   describe(`conformance: ${h.name}`, () => {
@@ -147,7 +149,11 @@ export function conformanceSuite(h: ConformanceHarness): void {
       const undo = await h.slowProvision();
       const controller = new AbortController();
       try {
-        const pending = m.create({ profileId: h.profileId, inputs: h.inputs ?? {}, signal: controller.signal });
+        const pending = m.create({
+          profileId: h.profileId,
+          inputs: h.inputs ?? {},
+          signal: controller.signal,
+        });
         // Abort once the backend object exists (the handle has been saved).
         for (let i = 0; i < 400; i++) {
           const live = await m.list({ state: ['provisioning'] });

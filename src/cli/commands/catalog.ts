@@ -32,7 +32,11 @@ export const extensionsList: Command = {
   usage: 'sandboxer extensions list [--json]',
   async run(ctx) {
     const m = ctx.manager();
-    const exts = [...m.catalog.extensions.values()].map((e) => ({ ...e.value, file: e.file, implemented: m.registry.has(e.value.id) }));
+    const exts = [...m.catalog.extensions.values()].map((e) => ({
+      ...e.value,
+      file: e.file,
+      implemented: m.registry.has(e.value.id),
+    }));
     if (ctx.json) return ctx.out(JSON.stringify(exts, null, 2));
     ctx.out(
       table(
@@ -41,7 +45,11 @@ export const extensionsList: Command = {
           version: e.version,
           kind: e.kind,
           pricing: e.pricing.model,
-          capabilities: Object.entries(e.capabilities).filter(([, v]) => v).map(([k]) => k).join(',') || '-',
+          capabilities:
+            Object.entries(e.capabilities)
+              .filter(([, v]) => v)
+              .map(([k]) => k)
+              .join(',') || '-',
           implemented: e.implemented ? 'yes' : 'no',
         })),
         ['id', 'version', 'kind', 'pricing', 'capabilities', 'implemented'],

@@ -8,7 +8,11 @@ import { parseKeyValues } from '../parse-kv.ts';
 function parseRoute(v: unknown): RouteStrategy | undefined {
   if (v === undefined) return undefined;
   const r = RouteStrategy.safeParse(v);
-  if (!r.success) throw usageError(`--route '${String(v)}' is not a strategy`, `use one of: ${RouteStrategy.options.join(', ')}`);
+  if (!r.success)
+    throw usageError(
+      `--route '${String(v)}' is not a strategy`,
+      `use one of: ${RouteStrategy.options.join(', ')}`,
+    );
   return r.data;
 }
 
@@ -57,7 +61,8 @@ export const list: Command = {
   name: 'list',
   summary: 'List sandboxes in the state store',
   usage: 'sandboxer list [--state STATE]... [--profile ID] [--all] [--json]',
-  details: 'By default only live sandboxes (requested, provisioning, ready, destroying) are listed; --all shows every record.',
+  details:
+    'By default only live sandboxes (requested, provisioning, ready, destroying) are listed; --all shows every record.',
   options: {
     state: { type: 'string', multiple: true },
     profile: { type: 'string', short: 'p' },
@@ -66,7 +71,8 @@ export const list: Command = {
   async run(ctx, { values }) {
     const states = (values.state as string[] | undefined)?.map((s) => {
       const r = SandboxState.safeParse(s);
-      if (!r.success) throw usageError(`--state '${s}' is not a state`, `use one of: ${SandboxState.options.join(', ')}`);
+      if (!r.success)
+        throw usageError(`--state '${s}' is not a state`, `use one of: ${SandboxState.options.join(', ')}`);
       return r.data;
     });
     const live: SandboxState[] = ['requested', 'provisioning', 'ready', 'destroying'];

@@ -24,8 +24,10 @@ interface StubObject {
   snapshot_of?: string;
 }
 
-const objectsDir = (env: NodeJS.ProcessEnv) => join(env.SANDBOXER_STUB_DIR ?? join(stateDir(env), 'saas-stub'), 'objects');
-const snapshotsDir = (env: NodeJS.ProcessEnv) => join(env.SANDBOXER_STUB_DIR ?? join(stateDir(env), 'saas-stub'), 'snapshots');
+const objectsDir = (env: NodeJS.ProcessEnv) =>
+  join(env.SANDBOXER_STUB_DIR ?? join(stateDir(env), 'saas-stub'), 'objects');
+const snapshotsDir = (env: NodeJS.ProcessEnv) =>
+  join(env.SANDBOXER_STUB_DIR ?? join(stateDir(env), 'saas-stub'), 'snapshots');
 
 function writeJson(file: string, value: unknown): void {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -58,10 +60,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new CancelledError());
     const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(new CancelledError());
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(new CancelledError());
+      },
+      { once: true },
+    );
   });
 }
 
@@ -92,7 +98,8 @@ export function saasStub(manifest: ExtensionManifest): Extension {
       fault(ctx, 'ready');
       const id = String(handle.backend_id);
       const obj = readObject(ctx.env, id);
-      if (!obj) throw new BackendError(manifest.id, `object ${id} vanished before it was ready`, { retryable: true });
+      if (!obj)
+        throw new BackendError(manifest.id, `object ${id} vanished before it was ready`, { retryable: true });
       writeJson(join(objectsDir(ctx.env), `${id}.json`), { ...obj, status: 'running' });
     },
 
@@ -122,7 +129,9 @@ export function saasStub(manifest: ExtensionManifest): Extension {
           labels: obj.labels,
           created_at: obj.created_at,
           handle: { backend_id: obj.backend_id },
-          ...(obj.labels['io.sandboxer.sandbox-id'] ? { sandbox_id: obj.labels['io.sandboxer.sandbox-id'] } : {}),
+          ...(obj.labels['io.sandboxer.sandbox-id']
+            ? { sandbox_id: obj.labels['io.sandboxer.sandbox-id'] }
+            : {}),
         });
       }
       return out;
@@ -131,7 +140,8 @@ export function saasStub(manifest: ExtensionManifest): Extension {
     async extendTtl(ctx, expiresAt) {
       const id = String(ctx.sandbox.handle.backend_id);
       const obj = readObject(ctx.env, id);
-      if (!obj) throw new BackendError(manifest.id, `object ${id} not found`, { retryable: false, status: 404 });
+      if (!obj)
+        throw new BackendError(manifest.id, `object ${id} not found`, { retryable: false, status: 404 });
       writeJson(join(objectsDir(ctx.env), `${id}.json`), {
         ...obj,
         expires_at: expiresAt,
@@ -142,25 +152,35 @@ export function saasStub(manifest: ExtensionManifest): Extension {
     async snapshot(ctx, name) {
       const id = String(ctx.sandbox.handle.backend_id);
       const obj = readObject(ctx.env, id);
-      if (!obj) throw new BackendError(manifest.id, `object ${id} not found`, { retryable: false, status: 404 });
+      if (!obj)
+        throw new BackendError(manifest.id, `object ${id} not found`, { retryable: false, status: 404 });
       const dir = snapshotsDir(ctx.env);
       mkdirSync(dir, { recursive: true });
       const snapshot_backend_id = `stubsnap-${randomBytes(6).toString('hex')}`;
-      writeJson(join(dir, `${snapshot_backend_id}.json`), { of: id, name: name ?? null, at: new Date().toISOString() });
+      writeJson(join(dir, `${snapshot_backend_id}.json`), {
+        of: id,
+        name: name ?? null,
+        at: new Date().toISOString(),
+      });
       return { handle: { snapshot_backend_id } };
     },
 
     async restore(ctx, snapshot) {
       const snapId = String(snapshot.handle.snapshot_backend_id);
       if (!existsSync(join(snapshotsDir(ctx.env), `${snapId}.json`))) {
-        throw new BackendError(manifest.id, `snapshot ${snapId} not found`, { retryable: false, status: 404 });
+        throw new BackendError(manifest.id, `snapshot ${snapId} not found`, {
+          retryable: false,
+          status: 404,
+        });
       }
       const result = await this.provision(ctx);
       return { ...result, handle: { ...result.handle, restored_from: snapId } };
     },
 
     async deleteSnapshot(ctx, snapshot) {
-      rmSync(join(snapshotsDir(ctx.env), `${String(snapshot.handle.snapshot_backend_id)}.json`), { force: true });
+      rmSync(join(snapshotsDir(ctx.env), `${String(snapshot.handle.snapshot_backend_id)}.json`), {
+        force: true,
+      });
     },
   };
 }

@@ -48,9 +48,13 @@ export class FileStateStore implements StateStore {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new SandboxerError('state_store', `state file ${file}: ${issue.path.join('.')}: ${issue.message}`, {
-        hint: 'this state was written by an incompatible version or edited by hand; move it aside to continue',
-      });
+      throw new SandboxerError(
+        'state_store',
+        `state file ${file}: ${issue.path.join('.')}: ${issue.message}`,
+        {
+          hint: 'this state was written by an incompatible version or edited by hand; move it aside to continue',
+        },
+      );
     }
     return parsed.data;
   }
@@ -62,7 +66,10 @@ export class FileStateStore implements StateStore {
 
   async createSandbox(record: SandboxRecord): Promise<void> {
     await this.init();
-    const ok = await writeFileExclusive(this.sandboxFile(record.id), JSON.stringify(SandboxRecord.parse(record), null, 2));
+    const ok = await writeFileExclusive(
+      this.sandboxFile(record.id),
+      JSON.stringify(SandboxRecord.parse(record), null, 2),
+    );
     if (!ok) throw new SandboxerError('conflict', `sandbox ${record.id} already exists`);
   }
 
@@ -85,7 +92,9 @@ export class FileStateStore implements StateStore {
       if (r) out.push(r);
     }
     const key = (r: unknown) => r as { id: string; created_at: string };
-    return out.sort((a, b) => key(a).created_at.localeCompare(key(b).created_at) || key(a).id.localeCompare(key(b).id));
+    return out.sort(
+      (a, b) => key(a).created_at.localeCompare(key(b).created_at) || key(a).id.localeCompare(key(b).id),
+    );
   }
 
   async updateSandbox(id: string, fn: (current: SandboxRecord) => SandboxRecord): Promise<SandboxRecord> {
@@ -102,7 +111,10 @@ export class FileStateStore implements StateStore {
 
   async putSnapshot(record: SnapshotRecord): Promise<void> {
     await this.init();
-    await writeFileAtomic(join(this.dir, 'snapshots', `${record.id}.json`), JSON.stringify(SnapshotRecord.parse(record), null, 2));
+    await writeFileAtomic(
+      join(this.dir, 'snapshots', `${record.id}.json`),
+      JSON.stringify(SnapshotRecord.parse(record), null, 2),
+    );
   }
 
   async getSnapshot(id: string): Promise<SnapshotRecord | undefined> {
@@ -116,7 +128,8 @@ export class FileStateStore implements StateStore {
   }
 
   private collectionDir(collection: string): string {
-    if (!COLLECTION_RE.test(collection)) throw new SandboxerError('internal', `bad collection name ${collection}`);
+    if (!COLLECTION_RE.test(collection))
+      throw new SandboxerError('internal', `bad collection name ${collection}`);
     return join(this.dir, 'collections', collection);
   }
 

@@ -12,7 +12,8 @@ export class MemoryStateStore implements StateStore {
   private chain: Promise<unknown> = Promise.resolve();
 
   async createSandbox(record: SandboxRecord): Promise<void> {
-    if (this.sandboxes.has(record.id)) throw new SandboxerError('conflict', `sandbox ${record.id} already exists`);
+    if (this.sandboxes.has(record.id))
+      throw new SandboxerError('conflict', `sandbox ${record.id} already exists`);
     this.sandboxes.set(record.id, structuredClone(SandboxRecord.parse(record)));
   }
   async getSandbox(id: string) {
