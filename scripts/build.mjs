@@ -2,16 +2,14 @@
 // Builds the one shared bundle (dist/index.js) with ncc, then writes the tiny per-entry stubs listed in
 // ENTRIES. `node scripts/build.mjs --out DIR` builds elsewhere (the check-dist test compares DIR with dist/).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ENTRIES } from './entries.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outArg = process.argv.indexOf('--out');
 const out = outArg > 0 ? resolve(process.argv[outArg + 1]) : join(root, 'dist');
-
-/** stub path (relative to dist/) → exported function of src/bundle.ts it calls. */
-export const ENTRIES = {};
 
 rmSync(out, { recursive: true, force: true });
 execFileSync(
@@ -19,16 +17,30 @@ execFileSync(
   [
     join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'),
     'build',
-    'src/bundle.ts',
+    'scripts/bundle/index.ts',
     '-o',
     out,
     '-m',
+    // Type errors are `npm run typecheck`'s job; ts-loader would otherwise check every file in tsconfig.
+    '--transpile-only',
     '--target',
     'es2022',
     '-q',
   ],
   { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
 );
+// The bundle is an ES module, where CommonJS's __dirname/__filename do not exist; some bundled dependencies
+// (ssh2's wasm loader) read them at load time. Define them per output file that uses them.
+const SHIM =
+  "import { fileURLToPath as __sbxFileUrl } from 'node:url';\n" +
+  "import { dirname as __sbxDirname } from 'node:path';\n" +
+  'const __filename = __sbxFileUrl(import.meta.url);\nconst __dirname = __sbxDirname(__filename);\n';
+for (const f of readdirSync(out).filter((n) => n.endsWith('.js'))) {
+  const file = join(out, f);
+  const code = readFileSync(file, 'utf8');
+  if (/\b__(dirname|filename)\b/.test(code) && !/\b(var|let|const) __(dirname|filename)\b/.test(code))
+    writeFileSync(file, SHIM + code);
+}
 for (const [stub, fn] of Object.entries(ENTRIES)) {
   const file = join(out, stub);
   mkdirSync(dirname(file), { recursive: true });

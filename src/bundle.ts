@@ -1,3 +1,19 @@
 // The one shared bundle (dist/index.js). Every entry point — the CLI and each action's main/post — is an export
-// here; the files under dist/ that runners and bin/ execute are tiny stubs that call one of them.
-export { main as runCliMain } from './cli/main.ts';
+// here; the files under dist/ that runners and bin/ execute are tiny stubs that call one of them. Each entry is
+// loaded on demand (ncc emits it as a chunk), so an action step only parses the code it runs: that keeps the
+// setup step's start-up overhead down.
+export async function runCliMain(): Promise<void> {
+  return (await import('./cli/main.ts')).main();
+}
+export async function setupMain(): Promise<void> {
+  return (await import('./action/setup.ts')).setupMain();
+}
+export async function setupPost(): Promise<void> {
+  return (await import('./action/setup.ts')).setupPost();
+}
+export async function teardownMain(): Promise<void> {
+  return (await import('./action/teardown.ts')).teardownMain();
+}
+export async function reapMain(): Promise<void> {
+  return (await import('./action/reap.ts')).reapMain();
+}

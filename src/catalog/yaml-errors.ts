@@ -47,7 +47,7 @@ export function parseYamlFile(file: string, text: string): ParsedYaml {
     throw new CatalogError(
       // The first parse error is the real one; the rest are usually its echoes.
       doc.errors.slice(0, 1).map((e) => {
-        const pos = e.linePos?.[0];
+        const pos = e.linePos?.[0] ?? (e.pos ? lines.linePos(e.pos[0]) : undefined);
         return {
           file,
           field: '',
@@ -84,6 +84,14 @@ export function zodIssues(file: string, parsed: ParsedYaml, error: z.ZodError): 
     }
     if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
       message = `required field is missing (expected ${issue.expected})`;
+    } else if (
+      issue.code === 'invalid_type' &&
+      issue.expected === 'string' &&
+      /received number/.test(message)
+    ) {
+      message = `expected a string, got a number: quote it in YAML (e.g. '0.000014')`;
+    } else if (issue.code === 'invalid_key') {
+      message = `invalid key: ${issue.issues.map((i) => i.message).join('; ')}`;
     }
     return { file, field: formatPath(path), ...locate(parsed, path), message };
   });

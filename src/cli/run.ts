@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { SandboxerError, toSandboxerError, usageError } from '../core/errors.ts';
 import { stderrLogger } from '../core/logger.ts';
 import { createManager } from '../manager/factory.ts';
+import { createCredentialResolver } from '../credentials/index.ts';
 import type { SandboxManager } from '../manager/manager.ts';
 import type { Command, CommandContext, Options } from './command.ts';
 import { commands as allCommands } from './commands/index.ts';
@@ -142,7 +143,12 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
     const log = stderrLogger({ verbose: Boolean(values.verbose), quiet: Boolean(values.quiet) });
     let manager: SandboxManager | undefined;
     const ctx: CommandContext = {
-      manager: () => (manager ??= createManager({ env: io.env, log })),
+      manager: () =>
+        (manager ??= createManager({
+          env: io.env,
+          log,
+          credentials: createCredentialResolver(io.env, (line) => io.stderr(`::add-mask::${line}`)),
+        })),
       json,
       log,
       signal: io.signal,
@@ -150,7 +156,7 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
       out: io.stdout,
     };
     const code = await command.run(ctx, { values, positionals: parsed.positionals });
-    return code ?? 0;
+    return typeof code === 'number' ? code : 0;
   } catch (err) {
     return fail(err instanceof SandboxerError ? err : err);
   }

@@ -2,6 +2,10 @@ import { SandboxerError } from '../core/errors.ts';
 import type { ExtensionManifest } from '../catalog/schema.ts';
 import type { Extension, ExtensionFactory } from './contract.ts';
 import { saasStub } from './saas-stub/index.ts';
+import { composeSsh } from './compose-ssh/index.ts';
+import { vmPacker } from './vm-packer/index.ts';
+import { e2b } from './e2b/index.ts';
+import { modal } from './modal/index.ts';
 
 /** Maps ext.* ids to implementations. Adapters register here; tests may register fakes on their own instance. */
 export class ExtensionRegistry {
@@ -38,5 +42,10 @@ export class ExtensionRegistry {
 }
 
 export function defaultRegistry(): ExtensionRegistry {
-  return new ExtensionRegistry().register('ext.saas-stub', saasStub);
+  return new ExtensionRegistry()
+    .register('ext.saas-stub', saasStub)
+    .register('ext.e2b', e2b)
+    .register('ext.modal', modal)
+    .register('ext.compose-ssh', composeSsh)
+    .register('ext.vm-packer', vmPacker);
 }

@@ -3,9 +3,12 @@ import { loadCatalog, catalogRoots, type Catalog } from '../catalog/loader.ts';
 import { ownerFromEnv } from '../core/labels.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
-import { CredentialResolver } from '../credentials/resolver.ts';
+import { createCredentialResolver } from '../credentials/index.ts';
+import type { CredentialResolver } from '../credentials/resolver.ts';
 import type { LifecycleHooks } from '../events/hooks.ts';
 import { defaultRegistry } from '../extensions/registry.ts';
+import { defaultHooks } from '../payments/default-hooks.ts';
+import { LatencyRecorder } from '../routing/latency.ts';
 import { FileStateStore } from '../state/file/file-store.ts';
 import { stateDir } from '../state/paths.ts';
 import type { StateStore } from '../state/store.ts';
@@ -24,15 +27,18 @@ export interface ManagerOptions {
 export function createManager(opts: ManagerOptions = {}): SandboxManager {
   const env = opts.env ?? process.env;
   const catalog = opts.catalog ?? loadCatalog(catalogRoots(env));
-  const credentials = opts.credentials ?? new CredentialResolver();
+  const credentials = opts.credentials ?? createCredentialResolver(env);
+  const store = opts.store ?? new FileStateStore(stateDir(env));
+  const log = opts.log ?? silentLogger;
   return new SandboxManager({
     catalog,
     registry: defaultRegistry(),
-    store: opts.store ?? new FileStateStore(stateDir(env)),
+    store,
     owner: ownerFromEnv(env, hostname()),
     credentials,
-    hooks: opts.hooks ?? [],
-    log: opts.log ?? silentLogger,
+    // Credits, fin-hub export and State Hub always run; callers' hooks come after them.
+    hooks: [...defaultHooks({ store, env, log }), new LatencyRecorder(store), ...(opts.hooks ?? [])],
+    log,
     env,
   });
 }

@@ -25,11 +25,13 @@ import type {
   SandboxState,
   SnapshotRecord,
 } from '../core/record.ts';
+import { createCredentialResolver } from '../credentials/index.ts';
 import { CredentialResolver, emptySecrets, missingCredentialsError } from '../credentials/resolver.ts';
 import type { Extension, ExtensionContext, ProvisionContext, Secrets } from '../extensions/contract.ts';
 import type { ExtensionRegistry } from '../extensions/registry.ts';
 import type { LifecycleHooks } from '../events/hooks.ts';
-import { DeclaredOrderRouter } from '../routing/declared-order.ts';
+import { routeExhausted } from '../routing/errors.ts';
+import { StrategyRouter } from '../routing/router.ts';
 import type { Router } from '../routing/types.ts';
 import type { StateStore } from '../state/store.ts';
 
@@ -69,6 +71,10 @@ export interface DestroyOptions {
   reason?: 'user' | 'ttl' | 'reap' | 'recreate' | 'post-job';
   /** Marks the record so that a later, automatic teardown (the action's post step) knows it was done. */
   requestedBy?: string;
+  /** Appended to the reason in history (e.g. why the reaper acted: 'backend object gone'). */
+  detail?: string;
+  /** Called once the record is `destroying`, before the backend teardown: lets the HTTP API answer 202 early. */
+  onDestroying?: (record: SandboxRecord) => void | Promise<void>;
 }
 
 const DEFAULT_TTL_FOR_ESTIMATE_S = 3600;
@@ -96,13 +102,14 @@ export class SandboxManager {
     this.registry = deps.registry;
     this.store = deps.store;
     this.owner = deps.owner;
-    this.credentials = deps.credentials ?? new CredentialResolver();
+    this.credentials = deps.credentials ?? createCredentialResolver(deps.env ?? process.env);
     this.router =
       deps.router ??
-      new DeclaredOrderRouter({
+      new StrategyRouter({
         catalog: deps.catalog,
         registry: deps.registry,
         credentials: this.credentials,
+        store: deps.store,
       });
     this.hooks = deps.hooks ?? [];
     this.clock = deps.clock ?? systemClock;
@@ -230,6 +237,7 @@ export class SandboxManager {
       ttl_s: ttl_s ?? DEFAULT_TTL_FOR_ESTIMATE_S,
       env: this.env,
       ...(opts.route ? { strategy: opts.route } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
     });
     if (plan.order.length === 0) {
       throw new SandboxerError(
@@ -306,7 +314,6 @@ export class SandboxManager {
     await this.fire(record, null, 'requested');
     await args.onCreated?.(record);
 
-    const failures: string[] = [];
     for (let i = 0; i < args.order.length; i++) {
       const extId = args.order[i]!;
       const manifest = getExtensionManifest(this.catalog, extId);
@@ -339,7 +346,6 @@ export class SandboxManager {
       } catch (err) {
         const e = toSandboxerError(err);
         const cancelled = isCancellation(err, signal);
-        failures.push(`${extId}: ${e.message}`);
         record = await this.store.updateSandbox(id, (r) => ({
           ...r,
           route: markOutcome(r.route, extId, 'failed', e.message),
@@ -356,12 +362,9 @@ export class SandboxManager {
         }
         if (cancelled)
           throw new CancelledError(`create of ${id} cancelled; what was made has been torn down`);
-        if (failures.length > 1) {
-          throw new SandboxerError(
-            'routing',
-            `every candidate failed for ${profile.id}: ${failures.join('; ')}`,
-            { cause: err },
-          );
+        // A route that ran out of candidates fails with one error naming every candidate and why.
+        if (last && args.plan.candidates.length > 1) {
+          throw routeExhausted(profile.id, (await this.get(id)).route, e);
         }
         throw e;
       }
@@ -477,19 +480,31 @@ export class SandboxManager {
     if (record.state === 'requested') {
       // Nothing was made yet (the creator died before provisioning started).
       return this.transition(id, 'failed', {
-        reason: 'destroyed before provisioning',
-        patch: (r) => ({ ...r, error: { code: 'cancelled', message: 'destroyed before provisioning' } }),
+        reason: historyReason(opts, 'destroyed before provisioning'),
+        patch: (r) => ({
+          ...r,
+          error: { code: 'cancelled', message: 'destroyed before provisioning' },
+          ...(opts.requestedBy ? { teardown_requested_by: opts.requestedBy } : {}),
+        }),
       });
     }
     const { ext, manifest } = this.extensionFor(record);
     const profile = this.profileOrUndefined(record.profile_id);
     const wasFailed = record.state === 'failed';
     if (record.state !== 'destroying') {
-      record = await this.transition(id, 'destroying', {
-        reason: opts.reason ?? 'user',
-        patch: (r) => ({ ...r, ...(opts.requestedBy ? { teardown_requested_by: opts.requestedBy } : {}) }),
-      });
+      try {
+        record = await this.transition(id, 'destroying', {
+          reason: historyReason(opts),
+          patch: (r) => ({ ...r, ...(opts.requestedBy ? { teardown_requested_by: opts.requestedBy } : {}) }),
+        });
+      } catch (err) {
+        // Another process finished the teardown between our read and our write: that is success.
+        const current = await this.get(id);
+        if (isTerminal(current.state) && !current.cleanup_pending) return current;
+        throw err;
+      }
     }
+    await opts.onDestroying?.(record);
     const secrets = await this.resolveSecrets(manifest, profile, opts.signal);
     const signal = AbortSignal.any([
       opts.signal ?? new AbortController().signal,
@@ -512,11 +527,13 @@ export class SandboxManager {
       });
     }
     const final: SandboxState = wasFailed ? 'failed' : opts.reason === 'ttl' ? 'expired' : 'destroyed';
+    const settled = await this.get(id);
+    if (settled.state !== final && isTerminal(settled.state) && !settled.cleanup_pending) return settled;
     record = await this.transition(id, final, {
-      reason: opts.reason ?? 'user',
+      reason: historyReason(opts),
       patch: (r) => ({
         ...r,
-        destroyed_at: this.now(),
+        destroyed_at: r.destroyed_at ?? this.now(),
         cleanup_pending: wasFailed ? false : r.cleanup_pending,
         ...this.meterPatch(r, manifest, ext),
       }),
@@ -543,7 +560,10 @@ export class SandboxManager {
     }
   }
 
-  async recreate(id: string, opts: { signal?: AbortSignal } = {}): Promise<SandboxRecord> {
+  async recreate(
+    id: string,
+    opts: { signal?: AbortSignal; onCreated?: CreateOptions['onCreated'] } = {},
+  ): Promise<SandboxRecord> {
     const old = await this.get(id);
     const profile = getProfile(this.catalog, old.profile_id);
     if (!isTerminal(old.state)) await this.destroy(id, { reason: 'recreate', ...pick(opts, 'signal') });
@@ -565,7 +585,7 @@ export class SandboxManager {
       plan: plan.decision,
       order: plan.order,
       recreated_from: id,
-      ...pick(opts, 'signal'),
+      ...pick(opts, 'signal', 'onCreated'),
     });
   }
 
@@ -595,9 +615,20 @@ export class SandboxManager {
       }
     }
     const { ext, manifest } = this.extensionFor(record);
+    if (!manifest.capabilities.extend_ttl && manifest.capabilities.host_expiry) {
+      // The backend enforces the lifetime fixed at create: recording a later expiry would be a lie.
+      throw new SandboxerError(
+        'unsupported',
+        `extend-ttl is not supported by this backend: ${manifest.id} fixes a sandbox's lifetime at create`,
+        {
+          exitCode: 2,
+          hint: `snapshot it and restore with a longer --ttl ('sandboxer snapshot ${id}', then 'sandboxer restore SNAPSHOT_ID --ttl DUR')`,
+        },
+      );
+    }
     let pushed = false;
     let note: string | undefined;
-    if (ext.extendTtl) {
+    if (ext.extendTtl && manifest.capabilities.extend_ttl) {
       const secrets = await this.resolveSecrets(manifest, profile);
       const fromNow_s = Math.ceil((Date.parse(expires_at) - this.clock.now().getTime()) / 1000);
       await ext.extendTtl(
@@ -688,6 +719,35 @@ export class SandboxManager {
     return snap;
   }
 
+  async listSnapshots(filter: { sandboxId?: string; all?: boolean } = {}): Promise<SnapshotRecord[]> {
+    return (await this.store.listSnapshots()).filter(
+      (s) =>
+        (filter.all || s.state === 'available') && (!filter.sandboxId || s.sandbox_id === filter.sandboxId),
+    );
+  }
+
+  /** Delete the backend copy (where the extension can) and mark the index entry `deleted`; idempotent. */
+  async deleteSnapshot(snapshotId: string, opts: { signal?: AbortSignal } = {}): Promise<SnapshotRecord> {
+    const snap = await this.getSnapshot(snapshotId);
+    if (snap.state === 'deleted') return snap;
+    const manifest = getExtensionManifest(this.catalog, snap.extension_id);
+    const ext = this.registry.get(manifest);
+    if (!ext.deleteSnapshot) {
+      throw new SandboxerError('unsupported', `${manifest.id} cannot delete snapshots`, {
+        hint: "remove it with the backend's own tools; the snapshot index keeps the entry",
+      });
+    }
+    const profile = this.profileOrUndefined(snap.profile_id);
+    const ctx = await this.contextFor(manifest, {
+      ...(profile ? { profile } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    await this.log.group(`delete snapshot ${snapshotId}`, () => ext.deleteSnapshot!(ctx, snap));
+    const deleted: SnapshotRecord = { ...snap, state: 'deleted' };
+    await this.store.putSnapshot(deleted);
+    return deleted;
+  }
+
   async getSnapshot(snapshotId: string): Promise<SnapshotRecord> {
     const s = await this.store.getSnapshot(snapshotId);
     if (!s) throw notFound('snapshot', snapshotId, "run 'sandboxer snapshots list'");
@@ -696,7 +756,7 @@ export class SandboxManager {
 
   async restore(
     snapshotId: string,
-    opts: { signal?: AbortSignal; ttl?: string } = {},
+    opts: { signal?: AbortSignal; ttl?: string; onCreated?: CreateOptions['onCreated'] } = {},
   ): Promise<SandboxRecord> {
     const snap = await this.getSnapshot(snapshotId);
     if (snap.state !== 'available')
@@ -731,7 +791,7 @@ export class SandboxManager {
       },
       order: [manifest.id],
       restore: snap,
-      ...pick(opts, 'signal'),
+      ...pick(opts, 'signal', 'onCreated'),
     });
   }
 
@@ -806,6 +866,11 @@ function markOutcome(
       c.extension_id === extId ? { ...c, outcome, ...(error ? { error } : {}) } : c,
     ),
   };
+}
+
+function historyReason(opts: DestroyOptions, fallback?: string): string {
+  const base = fallback ?? opts.reason ?? 'user';
+  return opts.detail ? `${opts.reason ?? base}: ${opts.detail}` : base;
 }
 
 function describeCandidates(cands: RouteCandidate[]): string {

@@ -1,3 +1,4 @@
+import { SandboxerError } from '../core/errors.ts';
 import type { SandboxRecord, SnapshotRecord } from '../core/record.ts';
 
 /**
@@ -25,3 +26,11 @@ export interface StateStore {
 
 export const COLLECTION_RE = /^[a-z][a-z0-9-]*$/;
 export const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+
+/** Collection names and keys become file and artifact names: every store checks them the same way. */
+export function assertCollectionKey(collection: string, key?: string): void {
+  if (!COLLECTION_RE.test(collection))
+    throw new SandboxerError('internal', `bad collection name ${collection}`);
+  if (key !== undefined && !KEY_RE.test(key))
+    throw new SandboxerError('internal', `bad collection key ${key}`);
+}

@@ -1,6 +1,25 @@
 import type { Command } from '../command.ts';
 import { catalogCommands } from './catalog.ts';
+import { creditsCommands } from './credits.ts';
+import { exportCommands } from './export.ts';
+import { inspectHost } from './inspect-host.ts';
+import { routeCommands } from './route.ts';
 import { sandboxCommands } from './sandboxes.ts';
+import { serve } from './serve.ts';
+import { snapshotCommands } from './snapshots.ts';
+import { staleCommands } from './stale.ts';
+import { ttlCommands } from './ttl.ts';
 
 /** Every CLI verb. Verb groups add their commands here. */
-export const commands: Command[] = [...sandboxCommands, ...catalogCommands];
+export const commands: Command[] = [
+  ...sandboxCommands,
+  ...catalogCommands,
+  serve,
+  ...creditsCommands,
+  ...exportCommands,
+  ...snapshotCommands,
+  ...ttlCommands,
+  ...staleCommands,
+  inspectHost,
+  ...routeCommands,
+];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { notFound, SandboxerError } from '../../core/errors.ts';
 import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
-import { COLLECTION_RE, KEY_RE, type StateStore } from '../store.ts';
+import { assertCollectionKey, type StateStore } from '../store.ts';
 import { writeFileAtomic, writeFileExclusive } from './atomic.ts';
 import { withFileLock } from './lock.ts';
 
@@ -128,14 +128,13 @@ export class FileStateStore implements StateStore {
   }
 
   private collectionDir(collection: string): string {
-    if (!COLLECTION_RE.test(collection))
-      throw new SandboxerError('internal', `bad collection name ${collection}`);
+    assertCollectionKey(collection);
     return join(this.dir, 'collections', collection);
   }
 
   async appendOnce(collection: string, key: string, value: unknown): Promise<boolean> {
     await this.init();
-    if (!KEY_RE.test(key)) throw new SandboxerError('internal', `bad collection key ${key}`);
+    assertCollectionKey(collection, key);
     const dir = this.collectionDir(collection);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     return writeFileExclusive(join(dir, `${key}.json`), JSON.stringify(value));
@@ -164,7 +163,7 @@ export class FileStateStore implements StateStore {
 
   async removeFromCollection(collection: string, key: string): Promise<void> {
     await this.init();
-    if (!KEY_RE.test(key)) throw new SandboxerError('internal', `bad collection key ${key}`);
+    assertCollectionKey(collection, key);
     await rm(join(this.collectionDir(collection), `${key}.json`), { force: true });
   }
 }

@@ -1,6 +1,6 @@
 import { notFound, SandboxerError } from '../../core/errors.ts';
 import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
-import type { StateStore } from '../store.ts';
+import { assertCollectionKey, type StateStore } from '../store.ts';
 
 /** In-process store: for tests, the HTTP API's ephemeral mode and `state-store: none` in the action. */
 export class MemoryStateStore implements StateStore {
@@ -45,6 +45,7 @@ export class MemoryStateStore implements StateStore {
     return [...this.snapshots.values()].map((r) => structuredClone(r));
   }
   async appendOnce(collection: string, key: string, value: unknown) {
+    assertCollectionKey(collection, key);
     const c = this.collections.get(collection) ?? new Map<string, unknown>();
     this.collections.set(collection, c);
     if (c.has(key)) return false;
@@ -52,11 +53,13 @@ export class MemoryStateStore implements StateStore {
     return true;
   }
   async readCollection(collection: string) {
+    assertCollectionKey(collection);
     return [...(this.collections.get(collection) ?? new Map()).entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, value]) => ({ key, value: structuredClone(value) }));
   }
   async removeFromCollection(collection: string, key: string) {
+    assertCollectionKey(collection, key);
     this.collections.get(collection)?.delete(key);
   }
 }

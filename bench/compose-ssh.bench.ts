@@ -1,0 +1,167 @@
+// ext.compose-ssh against the loopback SSH + podman host (scripts/test-host/setup.sh; needs root), side by side:
+//  1. create→ready with a generated repo (2,000 files, ~50 MB) vs a plain OpenSSH script doing
+//     `ssh mkdir; rsync -a; ssh compose up -d; ssh compose ps` (target ratio ≤ 0.7); teardown shown too;
+//  2. recreate with the repo unchanged vs a fresh create (target ≤ 0.3);
+//  3. 16 concurrent creates vs one (target ≤ 2×).
+// Not a test: it prints measurements. `npm run bench compose-ssh`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCatalog } from '../src/catalog/loader.ts';
+import { defaultRegistry } from '../src/extensions/registry.ts';
+import { SandboxManager } from '../src/manager/manager.ts';
+import { FileStateStore } from '../src/state/file/file-store.ts';
+import { tempDir } from '../tests/helpers/env.ts';
+import { skipReason, testHost, type TestHost } from '../tests/ssh/host.ts';
+
+const FILES = 2000;
+const TOTAL_BYTES = 50 * 1024 * 1024;
+const ROUNDS = 3;
+const CONCURRENT = 16;
+
+function generateRepo(dir: string, image: string): void {
+  const per = Math.floor(TOTAL_BYTES / FILES);
+  for (let i = 0; i < FILES; i++) {
+    const sub = join(dir, `pkg${String(i % 40).padStart(2, '0')}`);
+    if (i < 40) mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, `file${i}.bin`), randomBytes(per));
+  }
+  writeFileSync(
+    join(dir, 'docker-compose.yml'),
+    JSON.stringify({
+      services: {
+        web: { image, command: ['httpd', '-f', '-p', '8080', '-h', '/'], stop_signal: 'SIGKILL' },
+      },
+    }),
+  );
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const v = await fn();
+  return [v, performance.now() - t];
+}
+
+/** The plain OpenSSH baseline; returns [create→ps ms, teardown ms]. */
+function baseline(h: TestHost, repo: string, base: string, n: number): [number, number] {
+  const ssh = [
+    '-p',
+    String(h.port),
+    '-i',
+    h.keyFile,
+    '-o',
+    `UserKnownHostsFile=${h.knownHosts}`,
+    '-o',
+    'BatchMode=yes',
+  ];
+  const dir = `${base}/baseline-${n}`;
+  const project = `sbxbench-baseline-${n}`;
+  const run = (cmd: string, args: string[]) => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  };
+  const remote = (c: string) => run('ssh', [...ssh, 'root@127.0.0.1', c]);
+  const t0 = performance.now();
+  remote(`mkdir -p ${dir}`);
+  run('rsync', ['-a', '-e', `ssh ${ssh.join(' ')}`, `${repo}/`, `root@127.0.0.1:${dir}/`]);
+  remote(`cd ${dir} && podman-compose -p ${project} up -d >/dev/null 2>&1`);
+  remote(`cd ${dir} && podman-compose -p ${project} ps >/dev/null 2>&1`);
+  const t1 = performance.now();
+  remote(
+    `cd ${dir} && podman-compose -p ${project} down -v -t 10 >/dev/null 2>&1; podman network rm -f ${project}_default >/dev/null 2>&1; rm -rf ${dir}`,
+  );
+  return [t1 - t0, performance.now() - t1];
+}
+
+export default async function main(): Promise<void> {
+  const reason = skipReason();
+  if (reason) return console.log(`skipped: ${reason}`);
+  if (spawnSync('sh', ['-c', 'command -v rsync']).status !== 0) {
+    return console.log('skipped: the baseline needs rsync (apt-get install rsync)');
+  }
+  const h = testHost();
+  const tmp = tempDir('sbx-bench-compose-');
+  try {
+    const repo = join(tmp.dir, 'repo');
+    mkdirSync(repo);
+    generateRepo(repo, h.image);
+    const base = join(tmp.dir, 'host');
+    mkdirSync(base);
+    const env = { ...h.env, SANDBOXER_STATE_DIR: join(tmp.dir, 'state'), SANDBOXER_BASE_DIR: base };
+    const m = new SandboxManager({
+      catalog: loadCatalog(),
+      registry: defaultRegistry(),
+      store: new FileStateStore(join(tmp.dir, 'state')),
+      owner: { scope: 'bench:compose-ssh' },
+      env,
+    });
+    const create = () => m.create({ profileId: 'profile.compose-e2e', inputs: { repo }, ttl: '30m' });
+    const size = execFileSync('du', ['-sh', repo], { encoding: 'utf8' }).split('\t')[0];
+    console.log(
+      `repo: ${FILES} files, ${size}; host ${h.env.SANDBOXER_HOST}, ${h.env.SANDBOXER_COMPOSE_CMD}`,
+    );
+
+    // 1. create→ready vs the OpenSSH script, alternating so load changes hit both alike.
+    const ours: number[] = [];
+    const oursDown: number[] = [];
+    const theirs: number[] = [];
+    const theirsDown: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const [b, bd] = baseline(h, repo, base, i);
+      theirs.push(b);
+      theirsDown.push(bd);
+      const [r, t] = await timed(create);
+      ours.push(t);
+      oursDown.push((await timed(() => m.destroy(r.id)))[1]);
+    }
+    // Our first create crossed the network (cold host cache); later ones found the unchanged repo cached.
+    const [cold, ...warm] = ours;
+    const base1 = median(theirs);
+    const coldRatio = cold! / base1;
+    const warmRatio = median(warm) / base1;
+    console.log('\n1. create→ready, ours vs `ssh mkdir; rsync -a; ssh compose up -d; ssh compose ps`');
+    console.log(
+      `   ssh+rsync              ${seconds(base1)} (median of ${ROUNDS}; teardown ${seconds(median(theirsDown))})`,
+    );
+    console.log(
+      `   compose-ssh, cold      ${seconds(cold!)} (repo crosses the network)  ratio ${coldRatio.toFixed(2)}`,
+    );
+    console.log(
+      `   compose-ssh, unchanged ${seconds(median(warm))} (repo from the host cache) ratio ${warmRatio.toFixed(2)}`,
+    );
+    console.log(`   compose-ssh teardown   ${seconds(median(oursDown))}`);
+    console.log(
+      `   target ≤ 0.7: cold ${coldRatio <= 0.7 ? 'met' : 'MISSED'}, unchanged repo ${warmRatio <= 0.7 ? 'met' : 'MISSED'}`,
+    );
+
+    // 2. recreate with the repo unchanged vs fresh.
+    rmSync(join(base, '.cache'), { recursive: true, force: true }); // fresh: nothing cached on the host
+    const [fresh, freshMs] = await timed(create);
+    const [recreated, recreateMs] = await timed(() => m.recreate(fresh.id));
+    await m.destroy(recreated.id);
+    const recreateRatio = recreateMs / freshMs;
+    console.log('\n2. recreate (repo unchanged) vs fresh create');
+    console.log(`   fresh     ${seconds(freshMs)}`);
+    console.log(`   recreate  ${seconds(recreateMs)} (teardown of the old one + create from the host cache)`);
+    console.log(
+      `   ratio ${recreateRatio.toFixed(2)} (target ≤ 0.3)${recreateRatio <= 0.3 ? '' : '  — MISSED'}`,
+    );
+
+    // 3. 16 concurrent creates vs one.
+    const [one, oneMs] = await timed(create);
+    await m.destroy(one.id);
+    const [many, manyMs] = await timed(() => Promise.all(Array.from({ length: CONCURRENT }, create)));
+    await Promise.all(many.map((r) => m.destroy(r.id)));
+    const concRatio = manyMs / oneMs;
+    console.log(`\n3. ${CONCURRENT} concurrent creates vs one`);
+    console.log(`   one   ${seconds(oneMs)}`);
+    console.log(`   ${CONCURRENT}    ${seconds(manyMs)} (all ready)`);
+    console.log(`   ratio ${concRatio.toFixed(2)}× (target ≤ 2×)${concRatio <= 2 ? '' : '  — MISSED'}`);
+  } finally {
+    tmp.cleanup();
+  }
+}

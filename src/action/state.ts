@@ -1,0 +1,45 @@
+import * as core from '@actions/core';
+import { z } from 'zod';
+
+/**
+ * What the setup main step hands to its post step. The runner passes saved state to the post as STATE_<name>
+ * env variables; it is read once, when this module is imported, and validated here so the post never guesses.
+ */
+export const SavedState = z.object({
+  sandbox_id: z
+    .string()
+    .regex(/^sbx-[a-z0-9]{12}$/)
+    .optional(),
+  teardown: z.enum(['post', 'never', 'on-success']).optional(),
+  state_store: z.enum(['artifact', 'cache', 'none']).optional(),
+  state_dir: z.string().optional(),
+  /** Set once main finished (ready or failed): a post without it means main was killed mid-way. */
+  main_done: z.enum(['ready', 'failed']).optional(),
+});
+export type SavedState = z.infer<typeof SavedState>;
+
+const KEYS = Object.keys(SavedState.shape) as (keyof SavedState)[];
+
+export function readSavedState(env: NodeJS.ProcessEnv = process.env): SavedState {
+  const raw: Record<string, string> = {};
+  for (const k of KEYS) {
+    const v = env[`STATE_${k}`];
+    if (v) raw[k] = v;
+  }
+  const parsed = SavedState.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  // Corrupt state must not stop the post from trying: keep the fields that validate on their own.
+  const out: Record<string, unknown> = {};
+  for (const k of KEYS) {
+    const one = SavedState.shape[k].safeParse(raw[k]);
+    if (one.success && one.data !== undefined) out[k] = one.data;
+  }
+  return out as SavedState;
+}
+
+/** The state as it was when this process started (the post step reads this). */
+export const saved: SavedState = readSavedState();
+
+export function saveState<K extends keyof SavedState>(key: K, value: NonNullable<SavedState[K]>): void {
+  core.saveState(key, value);
+}

@@ -1,0 +1,86 @@
+import { resolveApiToken } from '../../api/auth.ts';
+import { buildOpenApi } from '../../api/openapi.ts';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, startApiServer } from '../../api/server.ts';
+import { parseDurationSeconds } from '../../core/duration.ts';
+import { usageError } from '../../core/errors.ts';
+import type { Command } from '../command.ts';
+import { VERSION } from '../run.ts';
+
+function parseInteger(name: string, v: unknown, fallback: number, max: number): number {
+  if (v === undefined) return fallback;
+  const s = String(v);
+  if (!/^\d+$/.test(s) || Number(s) > max)
+    throw usageError(`--${name} '${s}' is not a whole number between 0 and ${max}`);
+  return Number(s);
+}
+
+export const serve: Command = {
+  name: 'serve',
+  summary: 'Serve the HTTP API (create, get, list, destroy, snapshots…) until SIGINT/SIGTERM',
+  usage:
+    'sandboxer serve [--port N] [--host ADDR] [--token-ref env:NAME|file:PATH] [--max-body BYTES] [--drain-timeout DUR] [--openapi]',
+  details: [
+    `Listens on 127.0.0.1:${DEFAULT_PORT} by default (--port 0 picks a free port). Every route except /healthz and`,
+    '/openapi.json needs "Authorization: Bearer <token>" when --token-ref (or SANDBOXER_API_TOKEN_REF) is set;',
+    'a non-loopback --host without a token is refused. On SIGINT/SIGTERM it stops accepting work, waits up to',
+    '--drain-timeout (default 30s) for provisions and teardowns, then cancels the remaining provisions, which are',
+    'torn down before it exits. --openapi prints the OpenAPI document and exits. See docs/http-api.md.',
+    'Examples:',
+    '  sandboxer serve --port 7878',
+    '  API_TOKEN=$(openssl rand -hex 32) sandboxer serve --host 0.0.0.0 --token-ref env:API_TOKEN',
+    '  sandboxer serve --openapi > openapi.json',
+  ].join('\n'),
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'token-ref': { type: 'string' },
+    'max-body': { type: 'string' },
+    'drain-timeout': { type: 'string' },
+    openapi: { type: 'boolean' },
+  },
+  async run(ctx, { values }) {
+    if (values.openapi) {
+      ctx.out(JSON.stringify(buildOpenApi({ version: VERSION }), null, 2));
+      return;
+    }
+    const port = parseInteger('port', values.port, DEFAULT_PORT, 65535);
+    const maxBodyBytes = parseInteger(
+      'max-body',
+      values['max-body'],
+      DEFAULT_MAX_BODY_BYTES,
+      16 * 1024 * 1024,
+    );
+    const graceMs = parseDurationSeconds(String(values['drain-timeout'] ?? '30s'), '--drain-timeout') * 1000;
+    const host = String(values.host ?? '127.0.0.1');
+    const tokenRef = (values['token-ref'] as string | undefined) ?? ctx.env.SANDBOXER_API_TOKEN_REF;
+    const manager = ctx.manager();
+    const token = tokenRef ? await resolveApiToken(tokenRef, manager.credentials, ctx.env) : undefined;
+    const server = await startApiServer({
+      manager,
+      host,
+      port,
+      maxBodyBytes,
+      log: ctx.log,
+      version: VERSION,
+      ...(token ? { token } : {}),
+    });
+    const auth = token ? 'bearer' : 'none (loopback only)';
+    ctx.out(
+      ctx.json
+        ? JSON.stringify({
+            url: server.url,
+            host: server.host,
+            port: server.port,
+            auth: token ? 'bearer' : 'none',
+          })
+        : `listening on ${server.url} (auth: ${auth}); state: ${manager.store.location}`,
+    );
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    ctx.log.info(`draining: ${server.inFlight} operation(s) in flight`);
+    await server.close({ graceMs });
+    ctx.log.info('stopped');
+  },
+};

@@ -1,0 +1,77 @@
+/** One JSON request with a per-request timeout; network failures and 5xx/429 are retried with full jitter. */
+export interface JsonResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: unknown;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  tries?: number;
+  retryBaseMs?: number;
+}
+
+const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
+/** Thrown when the server cannot be reached at all; carries the error code, never a request detail. */
+export class Unreachable extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+  }
+}
+
+export async function requestJson(url: string, opts: RequestOptions = {}): Promise<JsonResponse> {
+  const tries = opts.tries ?? 3;
+  const base = opts.retryBaseMs ?? 500;
+  let last: JsonResponse | Unreachable | undefined;
+  for (let i = 0; i < tries; i++) {
+    if (i > 0) await pause(Math.random() * Math.min(30_000, base * 2 ** i), opts.signal);
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? 10_000);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    try {
+      const res = await fetch(url, {
+        method: opts.method ?? 'GET',
+        headers: {
+          accept: 'application/json',
+          ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...opts.headers,
+        },
+        ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+        signal,
+      });
+      const text = await res.text();
+      let body: unknown;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        body = undefined;
+      }
+      last = { status: res.status, body };
+      if (!RETRY_STATUS.has(res.status)) return last;
+    } catch (err) {
+      if (opts.signal?.aborted) throw err;
+      const cause = (err as { cause?: { code?: string } }).cause;
+      last = new Unreachable(timeout.aborted ? 'timed out' : (cause?.code ?? (err as Error).name));
+    }
+  }
+  if (last instanceof Unreachable) throw last;
+  return last!;
+}

@@ -1,0 +1,127 @@
+import { describeEndpoint, type FinHubConfig } from './config.ts';
+import type { CloudEvent } from './envelope.ts';
+
+/** Retry policy for one usage record (defaults follow established practice for usage collectors). */
+export interface RetryPolicy {
+  /** Per-request timeout. */
+  timeout_ms: number;
+  /** Full-jitter exponential backoff: sleep random() × min(cap, base × 2^attempt). */
+  base_ms: number;
+  cap_ms: number;
+  tries: number;
+  /** Give up (the record stays in the outbox) once this much time has gone into one record. */
+  deadline_ms: number;
+  random?: () => number;
+}
+
+export const DEFAULT_POLICY: RetryPolicy = {
+  timeout_ms: 10_000,
+  base_ms: 500,
+  cap_ms: 30_000,
+  tries: 6,
+  deadline_ms: 120_000,
+};
+
+/** Inside a teardown: fewer, shorter tries; what is not acknowledged is replayed later. */
+export const TEARDOWN_POLICY: RetryPolicy = {
+  timeout_ms: 5_000,
+  base_ms: 500,
+  cap_ms: 5_000,
+  tries: 3,
+  deadline_ms: 15_000,
+};
+
+export type DeliveryOutcome =
+  | { ok: true; status: number; duplicate: boolean; attempts: number }
+  | { ok: false; error: string; retryable: boolean; attempts: number };
+
+const RETRYABLE_STATUS = new Set([408, 425, 429]);
+const isRetryableStatus = (s: number) => RETRYABLE_STATUS.has(s) || s >= 500;
+
+/** Retry-After as seconds or an HTTP date → milliseconds from now. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * POST one CloudEvent to fin-hub until it is acknowledged: 2xx, or 409/422 (the collector already has this id —
+ * a duplicate is success). Network errors, timeouts, 408/425/429 and 5xx are retried with backoff, honouring
+ * Retry-After; anything else is a permanent refusal the operator has to look at.
+ */
+export async function deliver(
+  cfg: FinHubConfig,
+  event: CloudEvent,
+  policy: RetryPolicy = DEFAULT_POLICY,
+  signal?: AbortSignal,
+): Promise<DeliveryOutcome> {
+  const started = Date.now();
+  const random = policy.random ?? Math.random;
+  const body = JSON.stringify(event);
+  const where = describeEndpoint(cfg.url);
+  let last = '';
+  let made = 0;
+  for (let attempt = 0; attempt < policy.tries; attempt++) {
+    let retryAfter: number | undefined;
+    made = attempt + 1;
+    try {
+      const res = await fetch(cfg.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/cloudevents+json',
+          ...(cfg.token ? { authorization: `Bearer ${cfg.token}` } : {}),
+        },
+        body,
+        signal: signal
+          ? AbortSignal.any([signal, AbortSignal.timeout(policy.timeout_ms)])
+          : AbortSignal.timeout(policy.timeout_ms),
+      });
+      const text = (await res.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ');
+      if (res.ok || res.status === 409 || res.status === 422)
+        return { ok: true, status: res.status, duplicate: !res.ok, attempts: attempt + 1 };
+      last = `${where} answered ${res.status}${text ? `: ${text}` : ''}`;
+      if (!isRetryableStatus(res.status))
+        return { ok: false, error: last, retryable: false, attempts: attempt + 1 };
+      retryAfter = parseRetryAfter(res.headers.get('retry-after'));
+    } catch (err) {
+      if (signal?.aborted) return { ok: false, error: 'cancelled', retryable: true, attempts: attempt + 1 };
+      const e = err as Error & { cause?: { code?: string; message?: string } };
+      last =
+        e.name === 'TimeoutError'
+          ? `${where} did not answer within ${policy.timeout_ms} ms`
+          : `${where} unreachable: ${e.cause?.code ?? e.cause?.message ?? e.message}`;
+    }
+    if (attempt === policy.tries - 1) break;
+    const backoff = random() * Math.min(policy.cap_ms, policy.base_ms * 2 ** attempt);
+    const wait = retryAfter ?? backoff;
+    if (retryAfter !== undefined && retryAfter > policy.cap_ms) {
+      last += ` (asked to retry after ${Math.ceil(retryAfter / 1000)} s)`;
+      break;
+    }
+    if (Date.now() - started + wait > policy.deadline_ms) break;
+    try {
+      await sleep(wait, signal);
+    } catch {
+      return { ok: false, error: 'cancelled', retryable: true, attempts: attempt + 1 };
+    }
+  }
+  return { ok: false, error: last, retryable: true, attempts: made };
+}

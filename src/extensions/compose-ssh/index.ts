@@ -1,0 +1,492 @@
+import { randomBytes } from 'node:crypto';
+import type { ExtensionManifest, Placement } from '../../catalog/schema.ts';
+import { BackendError, CancelledError } from '../../core/errors.ts';
+import { LABEL } from '../../core/labels.ts';
+import type { Handle } from '../../core/record.ts';
+import { estimateFromPricing, meterFromPricing } from '../../payments/pricing.ts';
+import type {
+  BackendObject,
+  Extension,
+  ExtensionContext,
+  ProvisionContext,
+  ProvisionResult,
+  TeardownContext,
+} from '../contract.ts';
+import { inSession, type SshSession } from '../ssh/connection.ts';
+import { args, heredocWrite, sh } from '../ssh/quote.ts';
+import { resolveTarget, targetFromHandle, targetHandle, type SshTarget } from '../ssh/target.ts';
+import { repoExcludePatterns, repoFingerprint, tarStream } from '../ssh/upload.ts';
+import {
+  canaryCompose,
+  composeShape,
+  labelsOverride,
+  projectName,
+  runtimeFrom,
+  safeRelativePath,
+  type Runtime,
+} from './project.ts';
+import {
+  expiryCommand,
+  inspectManaged,
+  inspectProject,
+  layout,
+  listDirs,
+  teardownScript,
+  upCommand,
+  writeFileCommand,
+  type Layout,
+} from './remote.ts';
+import { projectStatus, waitProjectReady, type ContainerInfo } from './ready.ts';
+import { collectTelemetry, type HostTelemetry } from './telemetry.ts';
+
+/**
+ * ext.compose-ssh: a compose project per sandbox on a placement host reached over SSH. The repo input is
+ * streamed in as tar, ownership labels go on every service and volume through an override file, a host-side
+ * timer tears the sandbox down at its expiry even if no runner is left, and teardown is idempotent.
+ */
+const OVERRIDE = '.sandboxer.override.json';
+
+const baseDir = (config: Record<string, unknown>, env: NodeJS.ProcessEnv) =>
+  String(env.SANDBOXER_BASE_DIR ?? config.base_dir ?? '/var/tmp/sandboxer');
+
+const stopTimeout = (config: Record<string, unknown>) => Number(config.stop_timeout_s ?? 10);
+
+/** The layout a handle names; a directory that is not `<base>/sbx-<id>` is refused (teardown runs rm -rf on it). */
+function handleLayout(h: Handle): Layout | undefined {
+  if (typeof h.dir !== 'string' || typeof h.project !== 'string') return undefined;
+  const dir = h.dir;
+  const id = dir.slice(dir.lastIndexOf('/') + 1);
+  if (!/^.+\/sbx-[a-z0-9]{12}$/.test(dir) || dir.split('/').includes('..') || h.project !== id) {
+    throw new BackendError('ext.compose-ssh', `refusing to act on the sandbox directory '${dir}'`, {
+      retryable: false,
+      hint: 'the handle is not one this adapter wrote (<base_dir>/sbx-<id>, project = id)',
+    });
+  }
+  return {
+    base: dir.slice(0, dir.lastIndexOf('/')),
+    dir,
+    repo: `${dir}/repo`,
+    meta: `${dir}/meta`,
+    project: h.project,
+  };
+}
+
+function handleRuntime(h: Handle, config: Record<string, unknown>, env: NodeJS.ProcessEnv): Runtime {
+  if (typeof h.compose_cmd === 'string' && typeof h.engine_cmd === 'string') {
+    return runtimeFrom({ compose_cmd: h.compose_cmd, engine_cmd: h.engine_cmd }, {});
+  }
+  return runtimeFrom(config, env);
+}
+
+function composeFilesOf(h: Handle): string[] {
+  if (typeof h.compose_files !== 'string') return [];
+  try {
+    const files = JSON.parse(h.compose_files) as unknown;
+    return Array.isArray(files) ? files.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Telemetry of the placement host (`sandboxer inspect host`, the canary): disk of the sandbox base dir, memory,
+ * load, running sandboxer projects. For ext.vm-packer the disk is the workspace root's and there are no projects.
+ */
+export async function hostTelemetry(ctx: ExtensionContext, placement?: Placement): Promise<HostTelemetry> {
+  const target = resolveTarget({ placement, config: ctx.config, env: ctx.env });
+  const compose = ctx.manifest.id === 'ext.compose-ssh';
+  const path = compose
+    ? baseDir(ctx.config, ctx.env)
+    : String(ctx.env.SANDBOXER_VM_WORKSPACE_ROOT ?? ctx.config.workspace_root ?? '/build');
+  return inSession(ctx, target, (s) =>
+    collectTelemetry(s, target.host, path, compose ? runtimeFrom(ctx.config, ctx.env) : undefined),
+  );
+}
+
+/**
+ * Start a sandbox whose workspace is in l.repo (compose file text already read): write the labels override and
+ * the teardown script, start the expiry timer, `compose up -d` — one round trip (a script on stdin).
+ */
+async function startProject(
+  ctx: ProvisionContext,
+  s: SshSession,
+  l: Layout,
+  rt: Runtime,
+  composeFile: string,
+  composeText: string,
+): Promise<void> {
+  const shape = composeShape(composeText, composeFile);
+  const files = [composeFile, OVERRIDE];
+  // Recorded before `up` runs, so a teardown from here on knows the files to `compose down` with.
+  await ctx.saveHandle({ compose_files: JSON.stringify(files), services: shape.started.join(',') });
+  const token = `SANDBOXER_EOF_${randomBytes(12).toString('hex')}`;
+  const script = [
+    heredocWrite(`${l.repo}/${OVERRIDE}`, labelsOverride(shape, ctx.labels), token),
+    heredocWrite(`${l.meta}/teardown.sh`, teardownScript(l, rt, files, stopTimeout(ctx.config)), token),
+    ...(ctx.sandbox.expires_at
+      ? [expiryCommand(l, (Date.parse(ctx.sandbox.expires_at) - Date.now()) / 1000, ctx.sandbox.expires_at)]
+      : []),
+    upCommand(l, rt, files),
+    '',
+  ].join('\n');
+  if (ctx.signal.aborted) throw new CancelledError();
+  await s.run('sh -s', { stdin: script, what: 'compose up' });
+  // Most stacks are ready as soon as `up -d` returns: check on this connection and spare waitReady its own.
+  const status = projectStatus(
+    shape.started,
+    JSON.parse(await s.run(inspectProject(rt, l.project), { what: 'inspect' })) as ContainerInfo[],
+  );
+  if (status.kind === 'ready') readyAtProvision.add(ctx.sandbox.id);
+}
+
+/**
+ * Put the repo input into l.repo and return the compose file's text. The host keeps the last few transferred
+ * repos as tars under <base>/.cache keyed by repoFingerprint, so an unchanged repo (a recreate, the next job of
+ * the same commit) is extracted on the host instead of crossing the network again.
+ */
+async function transferRepo(
+  ctx: ProvisionContext,
+  s: SshSession,
+  l: Layout,
+  repo: string,
+  composeFile: string,
+): Promise<string> {
+  const excludes = Array.isArray(ctx.config.exclude) ? ctx.config.exclude.map(String) : [];
+  const patterns = repoExcludePatterns(repo, excludes);
+  const composePath = `${l.repo}/${composeFile}`;
+  const keep = Math.max(0, Number(ctx.config.repo_cache_entries ?? 8));
+  if (keep === 0) {
+    return s.run(sh`tar -xf - -C ${l.repo} && cat -- ${composePath}`, {
+      stdin: tarStream(repo, patterns),
+      what: 'repo transfer',
+    });
+  }
+  const cacheDir = `${l.base}/.cache`;
+  const cached = `${cacheDir}/repo-${repoFingerprint(repo, patterns)}.tar`;
+  const hit = await s.exec(
+    sh`test -f ${cached} && tar -xf ${cached} -C ${l.repo} && touch ${cached} && cat -- ${composePath}`,
+  );
+  if (hit.code === 0) {
+    ctx.log.debug(`repo unchanged: extracted from the host cache ${cached}`);
+    return hit.stdout;
+  }
+  // The transfer fills the cache as it goes (tee), then keeps the newest `keep` entries.
+  return s.run(
+    [
+      sh`mkdir -p ${cacheDir} && rm -rf -- ${l.repo} && mkdir -p ${l.repo} || exit 1`,
+      sh`tmp=${cached}.$$; tee "$tmp" | tar -xf - -C ${l.repo}; rc=$?`,
+      'if [ $rc -ne 0 ]; then rm -f "$tmp"; exit $rc; fi',
+      sh`mv "$tmp" ${cached}; ls -t ${cacheDir}/repo-*.tar | tail -n +${keep + 1} | xargs -r rm -f --`,
+      sh`cat -- ${composePath}`,
+    ].join('\n'),
+    { stdin: tarStream(repo, patterns), what: 'repo transfer' },
+  );
+}
+
+/** Sandboxes whose provision already saw them ready (in this process). */
+const readyAtProvision = new Set<string>();
+
+/** Create the directory, pin the host key, record labels; the handle is saved before anything exists. */
+async function prepare(ctx: ProvisionContext, target: SshTarget, extra: Handle = {}) {
+  const rt = runtimeFrom(ctx.config, ctx.env);
+  const project = projectName(ctx.sandbox.id);
+  const l = layout(baseDir(ctx.config, ctx.env), ctx.sandbox.id, project);
+  await ctx.saveHandle({
+    ...targetHandle(target),
+    project,
+    dir: l.dir,
+    compose_cmd: rt.compose.join(' '),
+    engine_cmd: rt.engine.join(' '),
+    ...extra,
+  });
+  return { rt, l };
+}
+
+/** Pin the host key, check the runtime, create the directory and its labels file: one round trip. */
+async function openPrepared(ctx: ProvisionContext, s: SshSession, l: Layout, rt: Runtime) {
+  await ctx.saveHandle({ ssh_host_key_sha256: s.hostKeySha256, connected: true });
+  const r = await s.exec(
+    sh`command -v ${rt.compose[0]!} >/dev/null 2>&1 && command -v ${rt.engine[0]!} >/dev/null 2>&1 || exit 3
+mkdir -p -- ${l.repo} ${l.meta} && umask 077 && cat > ${`${l.meta}/labels.json`}`,
+    { stdin: JSON.stringify(ctx.labels) },
+  );
+  if (r.code === 3) {
+    throw new BackendError(
+      ctx.manifest.id,
+      `'${rt.compose.join(' ')}' / '${rt.engine[0]}' not found on the host`,
+      {
+        retryable: false,
+        hint: 'install docker (compose v2) or podman + podman-compose on the host, or set SANDBOXER_COMPOSE_CMD',
+      },
+    );
+  }
+  if (r.code !== 0) {
+    throw new BackendError(ctx.manifest.id, `creating ${l.dir} failed (exit ${r.code}): ${r.stderr.trim()}`, {
+      retryable: false,
+    });
+  }
+}
+
+/** The canary's report, flattened into the record's placement (string values). */
+function telemetryPlacement(t: HostTelemetry): Record<string, string> {
+  return {
+    disk_available_kib: String(t.disk.available_kib),
+    disk_used_pct: String(t.disk.used_pct),
+    mem_available_kib: String(t.memory.available_kib),
+    mem_total_kib: String(t.memory.total_kib),
+    load_1m: String(t.load['1m']),
+    cpus: String(t.cpus),
+    sandboxer_projects: String(t.projects.length),
+  };
+}
+
+function placementOf(target: SshTarget, l: Layout): Record<string, string> {
+  return { host: target.host, dir: l.dir, project: l.project };
+}
+
+async function readyCheck(ctx: ProvisionContext, handle: Handle): Promise<void> {
+  if (readyAtProvision.delete(ctx.sandbox.id)) return;
+  const target = targetFromHandle(handle);
+  const l = handleLayout(handle);
+  if (!target || !l)
+    throw new BackendError(ctx.manifest.id, 'no host recorded for this sandbox', { retryable: false });
+  const rt = handleRuntime(handle, ctx.config, ctx.env);
+  const services = String(handle.services ?? '')
+    .split(',')
+    .filter(Boolean);
+  const timeout_s = Number(ctx.config.ready_timeout_s ?? 300);
+  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeout_s * 1000)]);
+  await inSession({ ...ctx, signal }, target, async (s) => {
+    await waitProjectReady({
+      extId: ctx.manifest.id,
+      services,
+      signal,
+      userSignal: ctx.signal,
+      timeout_s,
+      inspect: async () =>
+        JSON.parse(
+          await s.run(inspectProject(rt, l.project), { what: 'inspect', retryable: true }),
+        ) as ContainerInfo[],
+      runHealthcheck: async (id) =>
+        rt.engine[0] === 'podman' ? (await s.exec(sh`podman healthcheck run ${id}`)).code === 0 : undefined,
+    });
+  });
+}
+
+async function teardownHandle(ctx: ExtensionContext, handle: Handle): Promise<void> {
+  const target = targetFromHandle(handle);
+  const l = handleLayout(handle);
+  // Nothing was ever made: provisioning never got a connection to the host (no remote command ran).
+  if (!target || !l || handle.connected !== true) return;
+  const rt = handleRuntime(handle, ctx.config, ctx.env);
+  await inSession(ctx, target, (s) =>
+    s.run('sh -s', {
+      stdin: teardownScript(l, rt, composeFilesOf(handle), stopTimeout(ctx.config)),
+      what: 'teardown',
+      retryable: true,
+    }),
+  );
+}
+
+export function composeSsh(manifest: ExtensionManifest): Extension {
+  const ext: Extension = {
+    id: manifest.id,
+
+    async provision(ctx): Promise<ProvisionResult> {
+      const repo = ctx.sandbox.inputs.repo;
+      const canary = ctx.config.canary === true && !repo;
+      if (!repo && !canary) {
+        throw new BackendError(manifest.id, 'this profile has no repo input to deploy', {
+          retryable: false,
+          hint: 'pass --input repo=<dir with a compose file>',
+        });
+      }
+      const composeFile = canary
+        ? 'docker-compose.yml'
+        : safeRelativePath(
+            ctx.sandbox.inputs.compose_file ?? String(ctx.config.compose_file ?? 'docker-compose.yml'),
+            'compose_file',
+          );
+      const target = resolveTarget({ placement: ctx.profile.placement, config: ctx.config, env: ctx.env });
+      const { rt, l } = await prepare(ctx, target);
+      let telemetry: HostTelemetry | undefined;
+      await inSession(ctx, target, async (s) => {
+        await openPrepared(ctx, s, l, rt);
+        let composeText: string;
+        if (canary) {
+          const image = String(
+            ctx.env.SANDBOXER_CANARY_IMAGE ?? ctx.config.canary_image ?? 'docker.io/library/busybox:1.36',
+          );
+          composeText = canaryCompose(image);
+          await s.run(writeFileCommand(`${l.repo}/${composeFile}`), {
+            stdin: composeText,
+            what: 'writing the canary stack',
+          });
+        } else {
+          composeText = await transferRepo(ctx, s, l, repo!, composeFile);
+        }
+        await startProject(ctx, s, l, rt, composeFile, composeText);
+        if (canary) telemetry = await collectTelemetry(s, target.host, l.base, rt);
+      });
+      return {
+        handle: {},
+        placement: { ...placementOf(target, l), ...(telemetry ? telemetryPlacement(telemetry) : {}) },
+      };
+    },
+
+    waitReady: readyCheck,
+
+    async teardown(ctx: TeardownContext) {
+      await teardownHandle(ctx, ctx.sandbox.handle);
+    },
+
+    estimateCost: ({ resources, ttl_s }) => estimateFromPricing(manifest.pricing, resources, ttl_s),
+
+    meterActual: ({ sandbox, ended_at }) =>
+      meterFromPricing(manifest.pricing, sandbox.resources, sandbox.ready_at ?? sandbox.created_at, ended_at),
+
+    async list(ctx, filter) {
+      const rt = runtimeFrom(ctx.config, ctx.env);
+      const target = resolveTarget({ placement: undefined, config: ctx.config, env: ctx.env });
+      const base = baseDir(ctx.config, ctx.env);
+      const found = new Map<string, BackendObject>();
+      await inSession(ctx, target, async (s) => {
+        for (const line of (await s.run(listDirs(base), { what: 'listing sandboxes' })).split('\n')) {
+          const [file, json] = line.split('\t');
+          if (!file || !json) continue;
+          let labels: Record<string, string>;
+          try {
+            labels = JSON.parse(json) as Record<string, string>;
+          } catch {
+            continue;
+          }
+          const id = labels[LABEL.sandboxId];
+          if (!id || !/^sbx-[a-z0-9]{12}$/.test(id)) continue;
+          const dir = file.replace(/\/meta\/labels\.json$/, '');
+          found.set(id, object(id, labels, target, dir, rt));
+        }
+        const containers = JSON.parse(
+          await s.run(inspectManaged(rt), { what: 'listing containers' }),
+        ) as ContainerInfo[];
+        for (const c of containers) {
+          const labels = c.Config?.Labels ?? {};
+          const id = labels[LABEL.sandboxId];
+          if (!id || found.has(id) || !/^sbx-[a-z0-9]{12}$/.test(id)) continue;
+          found.set(id, object(id, labels, target, `${base}/${id}`, rt, c.Created));
+        }
+      });
+      return [...found.values()].filter((o) => Object.entries(filter).every(([k, v]) => o.labels[k] === v));
+    },
+
+    async extendTtl(ctx, expiresAt, fromNow_s) {
+      const h = ctx.sandbox.handle;
+      const target = targetFromHandle(h);
+      const l = handleLayout(h);
+      if (!target || !l)
+        throw new BackendError(manifest.id, 'no host recorded for this sandbox', { retryable: false });
+      await inSession(ctx, target, (s) =>
+        s.run(expiryCommand(l, fromNow_s, expiresAt), { what: 'moving the expiry timer' }),
+      );
+    },
+
+    async snapshot(ctx, name) {
+      const h = ctx.sandbox.handle;
+      const target = targetFromHandle(h);
+      const l = handleLayout(h);
+      if (!target || !l)
+        throw new BackendError(manifest.id, 'no host recorded for this sandbox', { retryable: false });
+      const rt = handleRuntime(h, ctx.config, ctx.env);
+      const snapId = `snap-${randomBytes(6).toString('hex')}`;
+      const snapDir = `${l.base}/.snapshots/${snapId}`;
+      const withVolumes = ctx.config.snapshot_volumes !== false;
+      const engine = args(rt.engine);
+      await inSession(ctx, target, (s) =>
+        s.run(
+          [
+            sh`set -e; mkdir -p -- ${`${snapDir}/volumes`}`,
+            sh`tar -cf ${`${snapDir}/workspace.tar`} -C ${l.repo} .`,
+            withVolumes
+              ? sh`for v in $(${engine} volume ls -q --filter label=com.docker.compose.project=${l.project}); do mp=$(${engine} volume inspect --format '{{.Mountpoint}}' "$v"); short=\${v#${`${l.project}_`}}; tar -cf ${`${snapDir}/volumes/`}"$short.tar" -C "$mp" .; done`
+              : ':',
+            sh`printf '%s\\n' ${JSON.stringify({ of: ctx.sandbox.id, name: name ?? null })} > ${`${snapDir}/meta.json`}`,
+          ].join('\n'),
+          { what: 'snapshot' },
+        ),
+      );
+      return {
+        handle: {
+          ...targetHandle({ ...target, host_key_sha256: target.host_key_sha256 }),
+          snapshot_backend_id: snapId,
+          snapshot_dir: snapDir,
+          compose_file: composeFilesOf(h)[0] ?? 'docker-compose.yml',
+        },
+      };
+    },
+
+    async restore(ctx, snapshot) {
+      const sh0 = snapshot.handle;
+      const target = targetFromHandle(sh0);
+      if (!target || typeof sh0.snapshot_dir !== 'string') {
+        throw new BackendError(manifest.id, `snapshot ${snapshot.id} has no host recorded`, {
+          retryable: false,
+        });
+      }
+      const snapDir = sh0.snapshot_dir;
+      const composeFile = safeRelativePath(String(sh0.compose_file ?? 'docker-compose.yml'), 'compose_file');
+      const { rt, l } = await prepare(ctx, target, { restored_from: String(sh0.snapshot_backend_id) });
+      await inSession(ctx, target, async (s) => {
+        const exists = await s.exec(sh`test -f ${`${snapDir}/workspace.tar`}`);
+        if (exists.code !== 0) {
+          throw new BackendError(manifest.id, `snapshot ${snapshot.id} is gone from ${target.host}`, {
+            retryable: false,
+            status: 404,
+          });
+        }
+        await openPrepared(ctx, s, l, rt);
+        const composeText = await s.run(
+          sh`tar -xf ${`${snapDir}/workspace.tar`} -C ${l.repo} && cat -- ${`${l.repo}/${composeFile}`}`,
+          { what: 'restoring the workspace' },
+        );
+        const engine = args(rt.engine);
+        await s.run(
+          sh`for f in ${snapDir}/volumes/*.tar; do [ -f "$f" ] || continue; short=$(basename "$f" .tar); v=${`${l.project}_`}"$short"; ${engine} volume create --label ${`com.docker.compose.project=${l.project}`} --label "com.docker.compose.volume=$short" "$v" >/dev/null; mp=$(${engine} volume inspect --format '{{.Mountpoint}}' "$v"); tar -xf "$f" -C "$mp"; done`,
+          { what: 'restoring volumes' },
+        );
+        await startProject(ctx, s, l, rt, composeFile, composeText);
+      });
+      return { handle: {}, placement: placementOf(target, l) };
+    },
+
+    async deleteSnapshot(ctx, snapshot) {
+      const target = targetFromHandle(snapshot.handle);
+      const dir = snapshot.handle.snapshot_dir;
+      if (!target || typeof dir !== 'string' || !/\/\.snapshots\/snap-[a-f0-9]{12}$/.test(dir)) return;
+      await inSession(ctx, target, (s) => s.run(sh`rm -rf -- ${dir}`, { what: 'deleting the snapshot' }));
+    },
+  };
+  return ext;
+}
+
+function object(
+  id: string,
+  labels: Record<string, string>,
+  target: SshTarget,
+  dir: string,
+  rt: Runtime,
+  created?: string,
+): BackendObject {
+  return {
+    backend_id: id,
+    sandbox_id: id,
+    labels,
+    ...(created ? { created_at: created } : {}),
+    handle: {
+      ...targetHandle(target),
+      project: id,
+      dir,
+      connected: true,
+      compose_cmd: rt.compose.join(' '),
+      engine_cmd: rt.engine.join(' '),
+    },
+  };
+}

@@ -1,0 +1,225 @@
+import type { ExtensionManifest } from '../../catalog/schema.ts';
+import { BackendError, SandboxerError } from '../../core/errors.ts';
+import { LABEL } from '../../core/labels.ts';
+import type { Handle } from '../../core/record.ts';
+import { estimateFromPricing } from '../../payments/pricing.ts';
+import { cloudMeter, configEnv, providerTimeoutSeconds, sleep } from '../cloud-common.ts';
+import type {
+  BackendObject,
+  Extension,
+  ExtensionContext,
+  ProvisionContext,
+  ProvisionResult,
+} from '../contract.ts';
+import { mapE2bError } from './errors.ts';
+
+/**
+ * ext.e2b: metered cloud sandboxes on E2B through the official `e2b` SDK (loaded lazily, so the CLI starts fast).
+ *
+ * - provision: `Sandbox.create(template)` with the remaining TTL as the E2B timeout, `config.env` as envs and the
+ *   ownership labels as metadata; the sandbox id is saved as soon as E2B returns it.
+ * - waitReady: connect, then poll envd's health until the sandbox answers; the real allocation (vCPU, MiB) and
+ *   E2B's start time go into the handle for metering.
+ * - teardown: kill (404 = already gone = success); without a saved id, kill whatever carries our sandbox id.
+ * - extend TTL: set-timeout. Snapshot: the snapshots API (the snapshot outlives the sandbox); restore: create from
+ *   the snapshot id. List: the metadata filter over every page.
+ *
+ * Connection: `config.api_url` or `E2B_API_URL` (else the SDK's default from `E2B_DOMAIN`), `E2B_SANDBOX_URL` for
+ * envd. The API key arrives as the `api_key` secret and goes nowhere but the SDK's header.
+ */
+const importSdk = () => import('e2b');
+type E2bModule = Awaited<ReturnType<typeof importSdk>>;
+
+let sdk: Promise<E2bModule> | undefined;
+const loadSdk = (): Promise<E2bModule> => (sdk ??= importSdk());
+
+interface ConnOpts {
+  apiKey: string;
+  apiUrl?: string;
+  domain?: string;
+  sandboxUrl?: string;
+  debug: false;
+  requestTimeoutMs: number;
+  signal: AbortSignal;
+}
+
+function connection(ctx: ExtensionContext): ConnOpts {
+  const apiKey = ctx.secrets.get('api_key');
+  if (!apiKey) {
+    throw new SandboxerError('credentials', `${ctx.manifest.id}: no E2B API key was resolved`, {
+      hint: 'set E2B_API_KEY (the secret_ref of the api_key credential in extensions/ext.e2b.yaml)',
+    });
+  }
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const apiUrl = str(ctx.config.api_url) ?? str(ctx.env.E2B_API_URL);
+  const domain = str(ctx.config.domain) ?? str(ctx.env.E2B_DOMAIN);
+  const sandboxUrl = str(ctx.config.sandbox_url) ?? str(ctx.env.E2B_SANDBOX_URL);
+  return {
+    apiKey,
+    ...(apiUrl ? { apiUrl } : {}),
+    ...(domain ? { domain } : {}),
+    ...(sandboxUrl ? { sandboxUrl } : {}),
+    // E2B_DEBUG makes the SDK skip the API entirely; never let the environment turn that on.
+    debug: false,
+    requestTimeoutMs: Number(ctx.config.request_timeout_ms ?? 30_000),
+    signal: ctx.signal,
+  };
+}
+
+export function e2b(manifest: ExtensionManifest): Extension {
+  const id = manifest.id;
+
+  async function call<T>(
+    ctx: ExtensionContext,
+    op: string,
+    fn: (conn: ConnOpts, m: E2bModule) => Promise<T>,
+  ) {
+    const conn = connection(ctx);
+    try {
+      return await fn(conn, await loadSdk());
+    } catch (err) {
+      throw mapE2bError(id, op, err, { signal: ctx.signal, secrets: [conn.apiKey] });
+    }
+  }
+
+  async function kill(ctx: ExtensionContext, sandboxId: string): Promise<void> {
+    // false = 404: already gone, which is what teardown wants.
+    await call(ctx, 'kill', (conn, { Sandbox }) => Sandbox.kill(sandboxId, conn));
+  }
+
+  async function listObjects(
+    ctx: ExtensionContext,
+    filter: Record<string, string>,
+  ): Promise<BackendObject[]> {
+    return call(ctx, 'list', async (conn, { Sandbox }) => {
+      const pager = Sandbox.list({
+        ...conn,
+        query: { metadata: { [LABEL.managed]: 'true', ...filter }, state: ['running', 'paused'] },
+        limit: Number(ctx.config.list_page_size ?? 100),
+      });
+      const out: BackendObject[] = [];
+      while (pager.hasNext) {
+        for (const sb of await pager.nextItems()) {
+          const sandboxId = sb.metadata[LABEL.sandboxId];
+          out.push({
+            backend_id: sb.sandboxId,
+            labels: sb.metadata,
+            created_at: sb.startedAt.toISOString(),
+            handle: { backend_id: sb.sandboxId, state: sb.state },
+            ...(sandboxId ? { sandbox_id: sandboxId } : {}),
+          });
+        }
+      }
+      return out;
+    });
+  }
+
+  async function create(
+    ctx: ProvisionContext,
+    template: string,
+    extra: Handle = {},
+  ): Promise<ProvisionResult> {
+    const timeout_s = providerTimeoutSeconds(id, ctx.sandbox, ctx.config);
+    const sandboxId = await call(ctx, 'create', async (conn, { Sandbox }) => {
+      const sb = await Sandbox.create(template, {
+        ...conn,
+        timeoutMs: timeout_s * 1000,
+        metadata: ctx.labels,
+        envs: configEnv(ctx.config),
+      });
+      return sb.sandboxId;
+    });
+    const handle: Handle = {
+      backend_id: sandboxId,
+      template,
+      started_at: new Date().toISOString(),
+      ...extra,
+    };
+    await ctx.saveHandle(handle);
+    return { handle, placement: { provider: 'e2b', template } };
+  }
+
+  return {
+    id,
+
+    provision: (ctx) => create(ctx, String(ctx.config.template ?? 'base')),
+
+    async waitReady(ctx, handle) {
+      const sandboxId = String(handle.backend_id);
+      const timeout_s = providerTimeoutSeconds(id, ctx.sandbox, ctx.config);
+      const sb = await call(ctx, 'connect', (conn, { Sandbox }) =>
+        Sandbox.connect(sandboxId, { ...conn, timeoutMs: timeout_s * 1000 }),
+      );
+      // envd answers 502 until the sandbox is up; a transient failure of the probe itself is also "not yet".
+      // The manager bounds the whole wait (ready_timeout_s) through ctx.signal.
+      for (let delay = 200; ; delay = Math.min(delay * 2, 2000)) {
+        const healthy = await call(ctx, 'health', (conn) =>
+          sb.isRunning({ requestTimeoutMs: 5000, signal: conn.signal }),
+        ).catch((err: unknown) => {
+          if (err instanceof SandboxerError && err.retryable && !ctx.signal.aborted) return false;
+          throw err;
+        });
+        if (healthy) break;
+        await sleep(delay, ctx.signal);
+      }
+      const info = await call(ctx, 'get', (conn, { Sandbox }) => Sandbox.getInfo(sandboxId, conn));
+      await ctx.saveHandle({
+        cpu_count: info.cpuCount,
+        memory_mb: info.memoryMB,
+        started_at: info.startedAt.toISOString(),
+      });
+    },
+
+    async teardown(ctx) {
+      const sandboxId = ctx.sandbox.handle.backend_id;
+      if (typeof sandboxId === 'string') return kill(ctx, sandboxId);
+      // No id was saved (create was cut short): find anything E2B made for this sandbox by its label.
+      for (const obj of await listObjects(ctx, { [LABEL.sandboxId]: ctx.sandbox.id })) {
+        await kill(ctx, obj.backend_id);
+      }
+    },
+
+    estimateCost: ({ resources, ttl_s }) => estimateFromPricing(manifest.pricing, resources, ttl_s),
+
+    meterActual: ({ sandbox, ended_at }) => cloudMeter(manifest, sandbox, ended_at),
+
+    list: listObjects,
+
+    async extendTtl(ctx, _expiresAt, ttlFromNow_s) {
+      const sandboxId = String(ctx.sandbox.handle.backend_id);
+      const max = Number(ctx.config.max_timeout_s ?? 86_400);
+      if (ttlFromNow_s > max) {
+        throw new BackendError(
+          id,
+          `E2B cannot keep a sandbox for another ${ttlFromNow_s}s (maximum ${max}s)`,
+          {
+            retryable: false,
+            hint: 'extend by less, or raise config.max_timeout_s if your E2B plan allows longer sessions',
+          },
+        );
+      }
+      await call(ctx, 'set-timeout', (conn, { Sandbox }) =>
+        Sandbox.setTimeout(sandboxId, ttlFromNow_s * 1000, conn),
+      );
+    },
+
+    async snapshot(ctx) {
+      const sandboxId = String(ctx.sandbox.handle.backend_id);
+      // Our snapshot name stays in our record: E2B names are team-wide and would collide on reuse.
+      const snap = await call(ctx, 'snapshot', (conn, { Sandbox }) =>
+        Sandbox.createSnapshot(sandboxId, conn),
+      );
+      return { handle: { snapshot_backend_id: snap.snapshotId, of: sandboxId } };
+    },
+
+    restore: (ctx, snapshot) => {
+      const snapId = String(snapshot.handle.snapshot_backend_id);
+      return create(ctx, snapId, { restored_from: snapId });
+    },
+
+    async deleteSnapshot(ctx, snapshot) {
+      const snapId = String(snapshot.handle.snapshot_backend_id);
+      await call(ctx, 'delete-snapshot', (conn, { Sandbox }) => Sandbox.deleteSnapshot(snapId, conn));
+    },
+  };
+}

@@ -1,0 +1,320 @@
+import type { Readable } from 'node:stream';
+import ssh2 from 'ssh2';
+import type { ClientChannel, ConnectConfig } from 'ssh2';
+import { BackendError, CancelledError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { CredentialResolver } from '../../credentials/resolver.ts';
+import { sleep } from '../cloud-common.ts';
+import type { ExtensionContext, Secrets } from '../contract.ts';
+import { checkKnownHosts, fingerprintSha256, readKnownHosts, sameFingerprint } from './host-key.ts';
+import type { SshTarget } from './target.ts';
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  /** Sent on stdin, then EOF (secrets go here, never into the command line). */
+  stdin?: string | Buffer | Readable;
+  signal?: AbortSignal;
+}
+
+export interface OpenOptions {
+  extId: string;
+  target: SshTarget;
+  secrets: Secrets;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  signal: AbortSignal;
+  /** Connection attempts for network errors (never for auth or host-key failures). Default 3. */
+  attempts?: number;
+  readyTimeout_ms?: number;
+}
+
+/** sshd's default MaxSessions is 10 per connection; stay below it. */
+const MAX_CHANNELS = 8;
+const TAIL = 2000;
+
+/** What a failed command said: its error lines when it printed some (compose tools bury them), else the tail. */
+function tail(s: string): string {
+  const errors = s
+    .split('\n')
+    .filter((l) => /error/i.test(l) && !/^\s*(File |raise |Traceback)/.test(l))
+    .slice(-5)
+    .join('\n');
+  const text = errors || s;
+  return (text.length > TAIL ? `…${text.slice(-TAIL)}` : text).trim();
+}
+
+async function privateKeyFor(o: OpenOptions): Promise<string | undefined> {
+  const direct = o.secrets.get('ssh_key');
+  if (direct) return direct;
+  if (!o.target.key_ref) return undefined;
+  // Teardown, reaping and expiry may run without the profile's resolved secrets: resolve the ref kept in the
+  // handle (a reference, never the value) the same way the manager would.
+  const { secrets } = await new CredentialResolver().resolve(
+    [{ name: 'ssh_key', secret_ref: o.target.key_ref, required: false }],
+    { env: o.env, signal: o.signal },
+  );
+  return secrets.get('ssh_key');
+}
+
+/**
+ * One SSH connection to a placement host with every rule the ssh2 pitfalls call for: host key verified (pinned
+ * SHA256 or known_hosts) unless explicitly and loudly disabled, keepalive on, bounded parallel channels, both
+ * output streams drained, connection errors retried with a fresh client, abort-signal aware.
+ */
+export class SshSession {
+  /** SHA256 fingerprint of the host key this connection verified (pin it for later connections). */
+  hostKeySha256 = '';
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly client: ssh2.Client,
+    private readonly o: OpenOptions,
+  ) {}
+
+  static async open(o: OpenOptions): Promise<SshSession> {
+    const privateKey = await privateKeyFor(o);
+    const agent = privateKey ? undefined : o.env.SSH_AUTH_SOCK;
+    if (!privateKey && !agent) {
+      throw new BackendError(o.extId, `no SSH key for ${o.target.user}@${o.target.host}`, {
+        retryable: false,
+        hint: `set the secret named by placement.key_ref${o.target.key_ref ? ` (${o.target.key_ref})` : ''} to the private key, or run an ssh-agent`,
+      });
+    }
+    if (o.target.insecure_accept_any_host_key) {
+      o.log.warn(
+        `INSECURE: host key verification is DISABLED for ${o.target.host}:${o.target.port} (insecure_accept_any_host_key); anyone on the path can impersonate this host`,
+      );
+    }
+    const attempts = o.attempts ?? 3;
+    for (let i = 1; ; i++) {
+      if (o.signal.aborted) throw new CancelledError();
+      try {
+        return await SshSession.connectOnce(o, privateKey, agent);
+      } catch (err) {
+        if (!(err instanceof BackendError) || !err.retryable || i >= attempts || o.signal.aborted) throw err;
+        o.log.debug(`ssh ${o.target.host}:${o.target.port}: ${err.message}; retrying (${i}/${attempts})`);
+        await sleep(250 * 2 ** i * Math.random() + 100, o.signal);
+      }
+    }
+  }
+
+  private static connectOnce(
+    o: OpenOptions,
+    privateKey: string | undefined,
+    agent: string | undefined,
+  ): Promise<SshSession> {
+    const { target } = o;
+    const where = `${target.user}@${target.host}:${target.port}`;
+    return new Promise((resolve, reject) => {
+      const client = new ssh2.Client();
+      let seen = '';
+      let hostKeyProblem: BackendError | undefined;
+      const onAbort = () => {
+        client.end();
+        reject(new CancelledError());
+      };
+      o.signal.addEventListener('abort', onAbort, { once: true });
+      const verify = (key: Buffer): boolean => {
+        seen = fingerprintSha256(key);
+        if (target.insecure_accept_any_host_key) return true;
+        if (target.host_key_sha256) {
+          if (sameFingerprint(seen, target.host_key_sha256)) return true;
+          hostKeyProblem = new BackendError(
+            o.extId,
+            `host key of ${target.host}:${target.port} is ${seen}, not the pinned ${target.host_key_sha256}`,
+            {
+              retryable: false,
+              hint: 'if the host was rebuilt, update placement.host_key_sha256; otherwise do not connect',
+            },
+          );
+          return false;
+        }
+        const text = target.known_hosts ? readKnownHosts(target.known_hosts) : undefined;
+        const verdict = text === undefined ? 'unknown' : checkKnownHosts(text, target.host, target.port, key);
+        if (verdict === 'match') return true;
+        hostKeyProblem = new BackendError(
+          o.extId,
+          verdict === 'unknown'
+            ? `host key of ${target.host}:${target.port} (${seen}) is not in ${target.known_hosts ?? 'known_hosts'}`
+            : `host key of ${target.host}:${target.port} (${seen}) does not match ${target.known_hosts} (${verdict})`,
+          {
+            retryable: false,
+            hint: `add the host with 'ssh-keyscan -p ${target.port} ${target.host} >> ${target.known_hosts}' after checking the fingerprint, or pin placement.host_key_sha256`,
+          },
+        );
+        return false;
+      };
+      const config: ConnectConfig = {
+        host: target.host,
+        port: target.port,
+        username: target.user,
+        readyTimeout: o.readyTimeout_ms ?? 20_000,
+        keepaliveInterval: 10_000,
+        keepaliveCountMax: 3,
+        hostVerifier: verify,
+        ...(privateKey ? { privateKey } : {}),
+        ...(agent ? { agent } : {}),
+      };
+      client
+        .on('ready', () => {
+          o.signal.removeEventListener('abort', onAbort);
+          const s = new SshSession(client, o);
+          s.hostKeySha256 = seen;
+          client.on('error', (err) => o.log.debug(`ssh ${where}: ${err.message}`));
+          client.on('close', () => (s.closed = true));
+          resolve(s);
+        })
+        .on('error', (err: Error & { level?: string; code?: string }) => {
+          o.signal.removeEventListener('abort', onAbort);
+          client.end();
+          if (hostKeyProblem) return reject(hostKeyProblem);
+          if (err.level === 'client-authentication') {
+            return reject(
+              new BackendError(o.extId, `SSH authentication as ${where} was refused`, {
+                retryable: false,
+                hint: 'check placement.user and that the key named by placement.key_ref is authorized on the host',
+              }),
+            );
+          }
+          reject(
+            new BackendError(o.extId, `cannot reach ${where}: ${err.code ?? err.message}`, {
+              retryable: true,
+              hint: 'check that the host is up and reachable (SANDBOXER_HOST overrides the placement)',
+            }),
+          );
+        });
+      try {
+        client.connect(config);
+      } catch (err) {
+        // ssh2 throws synchronously on a key it cannot parse; its message never quotes the key.
+        o.signal.removeEventListener('abort', onAbort);
+        reject(
+          new BackendError(o.extId, `the SSH key cannot be used: ${(err as Error).message}`, {
+            retryable: false,
+            hint: `the secret${target.key_ref ? ` ${target.key_ref}` : ''} must hold an unencrypted OpenSSH or PEM private key`,
+          }),
+        );
+      }
+    });
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.active < MAX_CHANNELS) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((r) => this.waiting.push(r));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+
+  /** Run one command (already quoted with sh`…`); resolves with its exit code and output, never throws on code. */
+  async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const signal = opts.signal ?? this.o.signal;
+    if (signal.aborted) throw new CancelledError();
+    if (this.closed) {
+      throw new BackendError(this.o.extId, `connection to ${this.o.target.host} closed`, { retryable: true });
+    }
+    await this.acquire();
+    try {
+      return await new Promise<ExecResult>((resolve, reject) => {
+        this.client.exec(command, (err, ch: ClientChannel) => {
+          if (err) {
+            return reject(
+              new BackendError(this.o.extId, `cannot open a channel: ${err.message}`, { retryable: true }),
+            );
+          }
+          const out: Buffer[] = [];
+          const errOut: Buffer[] = [];
+          let code: number | null = null;
+          const onAbort = () => {
+            ch.close();
+            reject(new CancelledError());
+          };
+          signal.addEventListener('abort', onAbort, { once: true });
+          ch.on('data', (d: Buffer) => out.push(d));
+          ch.stderr.on('data', (d: Buffer) => errOut.push(d));
+          ch.on('exit', (c: number | null) => (code = c));
+          ch.on('close', () => {
+            signal.removeEventListener('abort', onAbort);
+            resolve({
+              code: code ?? 255,
+              stdout: Buffer.concat(out).toString('utf8'),
+              stderr: Buffer.concat(errOut).toString('utf8'),
+            });
+          });
+          const input = opts.stdin;
+          if (input === undefined) ch.end();
+          else if (typeof input === 'string' || Buffer.isBuffer(input)) ch.end(input);
+          else {
+            input.on('error', (e) => {
+              ch.close();
+              reject(new BackendError(this.o.extId, `upload failed: ${e.message}`, { retryable: false }));
+            });
+            input.pipe(ch);
+          }
+        });
+      });
+    } finally {
+      this.release();
+    }
+  }
+
+  /** exec, throwing a BackendError (with the command's stderr tail) on a non-zero exit. */
+  async run(
+    command: string,
+    opts: ExecOptions & { what?: string; retryable?: boolean } = {},
+  ): Promise<string> {
+    const started = Date.now();
+    const r = await this.exec(command, opts);
+    this.o.log.debug(
+      `ssh ${this.o.target.host}: ${opts.what ?? 'command'} exit ${r.code} (${Date.now() - started} ms)`,
+    );
+    if (r.code !== 0) {
+      throw new BackendError(
+        this.o.extId,
+        `${opts.what ?? 'remote command'} failed on ${this.o.target.host} (exit ${r.code}): ${tail(r.stderr || r.stdout)}`,
+        { retryable: opts.retryable ?? false },
+      );
+    }
+    return r.stdout;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.client.end();
+  }
+}
+
+/** Open, use, always close. */
+export async function withSession<T>(o: OpenOptions, fn: (s: SshSession) => Promise<T>): Promise<T> {
+  const s = await SshSession.open(o);
+  try {
+    return await fn(s);
+  } finally {
+    s.close();
+  }
+}
+
+/** A session for an extension call: the context's secrets, env, logger and abort signal. */
+export function inSession<T>(
+  ctx: ExtensionContext,
+  target: SshTarget,
+  fn: (s: SshSession) => Promise<T>,
+): Promise<T> {
+  return withSession(
+    { extId: ctx.manifest.id, target, secrets: ctx.secrets, env: ctx.env, log: ctx.log, signal: ctx.signal },
+    fn,
+  );
+}

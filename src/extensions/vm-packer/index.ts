@@ -1,0 +1,216 @@
+import { randomBytes } from 'node:crypto';
+import type { ExtensionManifest } from '../../catalog/schema.ts';
+import { BackendError, CancelledError } from '../../core/errors.ts';
+import { LABEL } from '../../core/labels.ts';
+import type { Handle } from '../../core/record.ts';
+import { estimateFromPricing, meterFromPricing } from '../../payments/pricing.ts';
+import type { BackendObject, Extension, ProvisionContext } from '../contract.ts';
+import { sleep } from '../cloud-common.ts';
+import { inSession, type SshSession } from '../ssh/connection.ts';
+import { sh } from '../ssh/quote.ts';
+import { resolveTarget, targetFromHandle, targetHandle } from '../ssh/target.ts';
+import { repoExcludePatterns, tarStream } from '../ssh/upload.ts';
+
+/**
+ * ext.vm-packer in attach mode: an isolated workspace `<workspace_root>/<sandbox-id>/` on an existing build VM
+ * (an alias from config.vm_aliases, or host[:port], e.g. a tunnel port), with an optional repo transfer.
+ * Ownership labels live next to the workspaces in `<workspace_root>/.sandboxer/<sandbox-id>.json`. Teardown
+ * removes only that workspace and its label file; the VM persists.
+ */
+const ID_RE = /^sbx-[a-z0-9]{12}$/;
+
+const rootOf = (config: Record<string, unknown>, env: NodeJS.ProcessEnv) =>
+  String(env.SANDBOXER_VM_WORKSPACE_ROOT ?? config.workspace_root ?? '/build').replace(/\/+$/, '');
+
+interface Paths {
+  root: string;
+  workspace: string;
+  labels: string;
+}
+
+function paths(root: string, sandboxId: string): Paths {
+  if (!ID_RE.test(sandboxId)) throw new Error(`not a sandbox id: ${sandboxId}`);
+  return { root, workspace: `${root}/${sandboxId}`, labels: `${root}/.sandboxer/${sandboxId}.json` };
+}
+
+function pathsFromHandle(h: Handle): Paths | undefined {
+  if (typeof h.workspace !== 'string' || typeof h.workspace_root !== 'string') return undefined;
+  const id = h.workspace.slice(h.workspace.lastIndexOf('/') + 1);
+  return ID_RE.test(id) ? paths(h.workspace_root, id) : undefined;
+}
+
+function vmSpec(ctx: ProvisionContext): string | undefined {
+  const vm = ctx.sandbox.inputs.vm;
+  if (!vm) return undefined;
+  const aliases = (ctx.config.vm_aliases ?? {}) as Record<string, string>;
+  return typeof aliases[vm] === 'string' ? aliases[vm] : vm;
+}
+
+const readyCheckOf = (config: Record<string, unknown>, env: NodeJS.ProcessEnv) =>
+  env.SANDBOXER_VM_READY_CHECK ?? (typeof config.ready_check === 'string' ? config.ready_check : undefined);
+
+export function vmPacker(manifest: ExtensionManifest): Extension {
+  const missingHost = () =>
+    new BackendError(manifest.id, 'no VM recorded for this sandbox', { retryable: false });
+
+  async function begin(ctx: ProvisionContext, s: SshSession, p: Paths): Promise<void> {
+    await ctx.saveHandle({ ssh_host_key_sha256: s.hostKeySha256, connected: true });
+    // Labels first: a workspace never exists without the file that lets `list` find it for reaping.
+    await s.run(sh`mkdir -p -- ${`${p.root}/.sandboxer`} && umask 077 && cat > ${p.labels}`, {
+      stdin: JSON.stringify(ctx.labels),
+      what: 'writing labels',
+    });
+    await s.run(sh`mkdir -p -- ${p.workspace}`, { what: 'creating the workspace' });
+  }
+
+  async function start(ctx: ProvisionContext, explicit?: string) {
+    const target = resolveTarget({
+      placement: ctx.profile.placement,
+      config: ctx.config,
+      env: ctx.env,
+      explicit,
+    });
+    const p = paths(rootOf(ctx.config, ctx.env), ctx.sandbox.id);
+    await ctx.saveHandle({ ...targetHandle(target), workspace: p.workspace, workspace_root: p.root });
+    return { target, p };
+  }
+
+  const ext: Extension = {
+    id: manifest.id,
+
+    async provision(ctx) {
+      const { target, p } = await start(ctx, vmSpec(ctx));
+      const repo = ctx.sandbox.inputs.repo;
+      await inSession(ctx, target, async (s) => {
+        await begin(ctx, s, p);
+        if (repo) {
+          const excludes = Array.isArray(ctx.config.exclude) ? ctx.config.exclude.map(String) : [];
+          await s.run(sh`tar -xf - -C ${p.workspace}`, {
+            stdin: tarStream(repo, repoExcludePatterns(repo, excludes)),
+            what: 'repo transfer',
+          });
+        }
+      });
+      return { handle: {}, placement: { host: target.host, workspace: p.workspace } };
+    },
+
+    async waitReady(ctx, handle) {
+      const target = targetFromHandle(handle);
+      const p = pathsFromHandle(handle);
+      if (!target || !p) throw missingHost();
+      const check = readyCheckOf(ctx.config, ctx.env);
+      await inSession(ctx, target, async (s) => {
+        const cmd = check
+          ? sh`test -d ${p.workspace} && cd ${p.workspace} && sh -c ${check}`
+          : sh`test -d ${p.workspace}`;
+        for (let delay = 200; ; delay = Math.min(delay * 2, 2000)) {
+          if ((await s.exec(cmd)).code === 0) return;
+          if (!check)
+            throw new BackendError(manifest.id, `workspace ${p.workspace} is missing`, { retryable: false });
+          await sleep(delay, ctx.signal);
+        }
+      });
+    },
+
+    async teardown(ctx) {
+      const target = targetFromHandle(ctx.sandbox.handle);
+      const p = pathsFromHandle(ctx.sandbox.handle);
+      // Nothing was ever made: provisioning never got a connection to the VM.
+      if (!target || !p || ctx.sandbox.handle.connected !== true) return;
+      await inSession(ctx, target, (s) =>
+        s.run(sh`rm -rf -- ${p.workspace} ${p.labels}`, { what: 'removing the workspace', retryable: true }),
+      );
+    },
+
+    estimateCost: ({ resources, ttl_s }) => estimateFromPricing(manifest.pricing, resources, ttl_s),
+
+    meterActual: ({ sandbox, ended_at }) =>
+      meterFromPricing(manifest.pricing, sandbox.resources, sandbox.ready_at ?? sandbox.created_at, ended_at),
+
+    async list(ctx, filter) {
+      const target = resolveTarget({ placement: undefined, config: ctx.config, env: ctx.env });
+      const root = rootOf(ctx.config, ctx.env);
+      const out: BackendObject[] = [];
+      await inSession(ctx, target, async (s) => {
+        const text = await s.run(
+          sh`for f in ${root}/.sandboxer/sbx-*.json; do [ -f "$f" ] || continue; printf '%s\\t' "$f"; tr -d '\\n' < "$f"; echo; done`,
+          { what: 'listing workspaces' },
+        );
+        for (const line of text.split('\n')) {
+          const [, json] = line.split('\t');
+          if (!json) continue;
+          let labels: Record<string, string>;
+          try {
+            labels = JSON.parse(json) as Record<string, string>;
+          } catch {
+            continue;
+          }
+          const id = labels[LABEL.sandboxId];
+          if (!id || !ID_RE.test(id)) continue;
+          const p = paths(root, id);
+          out.push({
+            backend_id: p.workspace,
+            sandbox_id: id,
+            labels,
+            handle: {
+              ...targetHandle(target),
+              workspace: p.workspace,
+              workspace_root: root,
+              connected: true,
+            },
+          });
+        }
+      });
+      return out.filter((o) => Object.entries(filter).every(([k, v]) => o.labels[k] === v));
+    },
+
+    async snapshot(ctx, name) {
+      const target = targetFromHandle(ctx.sandbox.handle);
+      const p = pathsFromHandle(ctx.sandbox.handle);
+      if (!target || !p) throw missingHost();
+      const snapId = `snap-${randomBytes(6).toString('hex')}`;
+      const file = `${p.root}/.sandboxer/snapshots/${snapId}.tar`;
+      await inSession(ctx, target, (s) =>
+        s.run(sh`mkdir -p -- ${`${p.root}/.sandboxer/snapshots`} && tar -cf ${file} -C ${p.workspace} .`, {
+          what: `snapshot${name ? ` ${name}` : ''}`,
+        }),
+      );
+      return { handle: { ...targetHandle(target), snapshot_backend_id: snapId, snapshot_file: file } };
+    },
+
+    async restore(ctx, snapshot) {
+      const file = snapshot.handle.snapshot_file;
+      const snapTarget = targetFromHandle(snapshot.handle);
+      if (!snapTarget || typeof file !== 'string') throw missingHost();
+      const { target, p } = await start(ctx, `${snapTarget.user}@${snapTarget.host}:${snapTarget.port}`);
+      await inSession(ctx, target, async (s) => {
+        if ((await s.exec(sh`test -f ${file}`)).code !== 0) {
+          throw new BackendError(manifest.id, `snapshot ${snapshot.id} is gone from ${target.host}`, {
+            retryable: false,
+            status: 404,
+          });
+        }
+        await begin(ctx, s, p);
+        if (ctx.signal.aborted) throw new CancelledError();
+        await s.run(sh`tar -xf ${file} -C ${p.workspace}`, { what: 'restoring the workspace' });
+      });
+      return {
+        handle: { restored_from: String(snapshot.handle.snapshot_backend_id) },
+        placement: { host: target.host, workspace: p.workspace },
+      };
+    },
+
+    async deleteSnapshot(ctx, snapshot) {
+      const target = targetFromHandle(snapshot.handle);
+      const file = snapshot.handle.snapshot_file;
+      if (
+        !target ||
+        typeof file !== 'string' ||
+        !/\/\.sandboxer\/snapshots\/snap-[a-f0-9]{12}\.tar$/.test(file)
+      )
+        return;
+      await inSession(ctx, target, (s) => s.run(sh`rm -f -- ${file}`, { what: 'deleting the snapshot' }));
+    },
+  };
+  return ext;
+}

@@ -1,0 +1,124 @@
+import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
+import { loadCatalog } from '../../src/catalog/loader.ts';
+import { startApiServer, type ApiServer, type ApiServerOptions } from '../../src/api/server.ts';
+import type { SandboxRecord, SandboxState } from '../../src/core/record.ts';
+import { defaultRegistry } from '../../src/extensions/registry.ts';
+import { SandboxManager } from '../../src/manager/manager.ts';
+import { FileStateStore } from '../../src/state/file/file-store.ts';
+import { tempDir } from '../helpers/env.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
+export interface Reply<T = any> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  body: T;
+}
+
+export interface CallOptions {
+  /** JSON-encoded with Content-Type: application/json. */
+  json?: unknown;
+  /** Sent as is (no Content-Type unless given in headers). */
+  raw?: string | Buffer;
+  headers?: OutgoingHttpHeaders;
+  token?: string;
+}
+
+/** One request over real HTTP (node:http, so Host, Origin and the body can be anything). */
+export function call(base: string, method: string, path: string, opts: CallOptions = {}): Promise<Reply> {
+  const url = new URL(path, base);
+  const headers: OutgoingHttpHeaders = { ...opts.headers };
+  let payload: string | Buffer | undefined = opts.raw;
+  if (opts.json !== undefined) {
+    payload = JSON.stringify(opts.json);
+    headers['content-type'] ??= 'application/json';
+  }
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (payload !== undefined && !headers['transfer-encoding'])
+    headers['content-length'] ??= Buffer.byteLength(payload);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, method, path: `${url.pathname}${url.search}`, headers },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => {
+          let body: unknown;
+          try {
+            body = text ? JSON.parse(text) : undefined;
+          } catch {
+            body = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+export interface TestApi {
+  server: ApiServer;
+  manager: SandboxManager;
+  env: NodeJS.ProcessEnv;
+  stateDir: string;
+  call(method: string, path: string, opts?: CallOptions): Promise<Reply>;
+  /** Poll GET /v1/sandboxes/{id} until the state is one of `states` (bounded by a number of polls). */
+  waitFor(id: string, states: SandboxState[]): Promise<SandboxRecord>;
+  /** The stub backend's objects, as the reaper would list them. */
+  backendObjects(): Promise<{ backend_id: string; sandbox_id?: string }[]>;
+  stop(): Promise<void>;
+}
+
+const catalog = loadCatalog();
+const registry = defaultRegistry();
+
+/** A server on 127.0.0.1 with an ephemeral port, over a file store in a temp dir, on the stub backend. */
+export async function startTestApi(
+  opts: { env?: NodeJS.ProcessEnv } & Partial<Omit<ApiServerOptions, 'manager'>> = {},
+): Promise<TestApi> {
+  const tmp = tempDir('sbx-api-');
+  const env: NodeJS.ProcessEnv = { SANDBOXER_STATE_DIR: tmp.dir, ...opts.env };
+  const manager = new SandboxManager({
+    catalog,
+    registry,
+    store: new FileStateStore(tmp.dir),
+    owner: { scope: 'test:api' },
+    env,
+  });
+  const { env: _env, ...serverOpts } = opts;
+  const server = await startApiServer({ host: '127.0.0.1', port: 0, ...serverOpts, manager });
+  const api: TestApi = {
+    server,
+    manager,
+    env,
+    stateDir: tmp.dir,
+    call: (method, path, o) => call(server.url, method, path, o),
+    async waitFor(id, states) {
+      for (let i = 0; i < 2400; i++) {
+        const r = await call(
+          server.url,
+          'GET',
+          `/v1/sandboxes/${id}`,
+          opts.token ? { token: opts.token } : {},
+        );
+        if (r.status !== 200) throw new Error(`GET ${id}: ${r.status} ${r.text}`);
+        if (states.includes(r.body.state)) return r.body as SandboxRecord;
+        await new Promise((res) => setTimeout(res, 25));
+      }
+      throw new Error(`${id} never reached ${states.join('|')}`);
+    },
+    async backendObjects() {
+      const manifest = catalog.extensions.get('ext.saas-stub')!.value;
+      return registry.get(manifest).list!(await manager.contextFor(manifest), {});
+    },
+    async stop() {
+      await server.close({ graceMs: 0 });
+      tmp.cleanup();
+    },
+  };
+  return api;
+}

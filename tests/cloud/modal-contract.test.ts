@@ -1,0 +1,46 @@
+import { ModalClient } from 'modal';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { realModalApi, type ModalApi } from '../../src/extensions/modal/api.ts';
+
+/**
+ * The adapter is tested against an in-memory ModalApi; this proves the official client is a ModalApi. The
+ * assignments below are checked by `tsc` (tests are part of the typecheck), the rest at run time. No call reaches
+ * Modal: the client connects lazily and is closed unused.
+ */
+describe('the real modal client satisfies ModalApi', () => {
+  it('at type level', () => {
+    expectTypeOf<ModalClient>().toExtend<ModalApi>();
+    const check = (c: ModalClient): ModalApi => c;
+    expect(typeof check).toBe('function');
+  });
+
+  it('by construction: realModalApi builds a ModalClient with every method the adapter calls', async () => {
+    const api = await realModalApi({ tokenId: 'ak-contract-test', tokenSecret: 'as-contract-test' });
+    try {
+      expect(api).toBeInstanceOf(ModalClient);
+      for (const fn of [
+        api.apps.fromName,
+        api.images.fromRegistry,
+        api.images.fromId,
+        api.images.delete,
+        api.sandboxes.create,
+        api.sandboxes.fromId,
+        api.sandboxes.list,
+      ]) {
+        expect(typeof fn).toBe('function');
+      }
+      // fromRegistry is lazy in the SDK (no network): it yields an Image whose id is set once built.
+      const image = api.images.fromRegistry('python:3.12-slim');
+      expect(image).toHaveProperty('imageId');
+    } finally {
+      api.close();
+    }
+  });
+
+  it('the SDK Sandbox class has the methods ModalSandboxRef names', async () => {
+    const { Sandbox } = await import('modal');
+    for (const m of ['getTags', 'setTags', 'terminate', 'poll', 'snapshotFilesystem'] as const) {
+      expect(typeof Sandbox.prototype[m]).toBe('function');
+    }
+  });
+});

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Logger } from '../../src/core/logger.ts';
+import {
+  LIFECYCLE_EVENT_TYPE,
+  METER_EVENT_TYPE,
+  StateHubHooks,
+  stateHubConfig,
+} from '../../src/events/state-hub.ts';
+import { tempDir } from '../helpers/env.ts';
+import { Collector } from './collector.ts';
+import { stubManager } from './harness.ts';
+
+const hub = new Collector();
+const dirs: { cleanup(): void }[] = [];
+beforeAll(() => hub.up());
+afterAll(async () => {
+  await hub.down();
+  dirs.forEach((d) => d.cleanup());
+});
+
+function capture(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  return {
+    warnings,
+    debug() {},
+    info() {},
+    warn: (m) => void warnings.push(m),
+    error() {},
+    group: (_t, fn) => fn(),
+  };
+}
+
+function setup(env: NodeJS.ProcessEnv) {
+  const t = tempDir('sbx-hub-');
+  dirs.push(t);
+  const log = capture();
+  const hooks = new StateHubHooks(stateHubConfig(env)!, log);
+  return { ...stubManager(t.dir, [hooks]), hooks, log };
+}
+
+describe('State Hub events', () => {
+  it('is disabled when SANDBOXER_STATE_HUB_URL is unset', () => {
+    expect(stateHubConfig({})).toBeUndefined();
+    expect(stateHubConfig({ SANDBOXER_STATE_HUB_URL: 'http://127.0.0.1:1/e' })?.timeout_ms).toBe(2000);
+  });
+
+  it('posts a lifecycle event on every transition and a meter event, each with extension_id', async () => {
+    const { manager } = setup({ SANDBOXER_STATE_HUB_URL: hub.url });
+    const r = await manager.create({ profileId: 'profile.saas-stub', ttl: '5m' });
+    await manager.destroy(r.id);
+    const mine = hub.received.filter((e) => e.body.subject === r.id).map((e) => e.body);
+    const lifecycle = mine.filter((e) => e.type === LIFECYCLE_EVENT_TYPE);
+    expect(lifecycle.map((e) => (e.data as { to: string }).to)).toEqual([
+      'requested',
+      'provisioning',
+      'ready',
+      'destroying',
+      'destroyed',
+    ]);
+    const meter = mine.filter((e) => e.type === METER_EVENT_TYPE);
+    expect(meter.length).toBe(1);
+    for (const e of mine) expect((e.data as { extension_id: string }).extension_id).toBe('ext.saas-stub');
+    expect((meter[0]!.data as { actual_usd: string }).actual_usd).toBe('0.003000');
+    expect(new Set(mine.map((e) => e.id)).size).toBe(mine.length);
+  });
+
+  it('a down hub never fails the lifecycle: one warning, then events are dropped during the cooldown', async () => {
+    const down = new Collector();
+    await down.up();
+    const url = down.url;
+    await down.down(); // the port is closed now: connection refused
+    const { manager, hooks, log } = setup({ SANDBOXER_STATE_HUB_URL: url });
+    const r = await manager.create({ profileId: 'profile.saas-stub', ttl: '5m' });
+    const done = await manager.destroy(r.id);
+    expect(done.state).toBe('destroyed');
+    expect(hooks.stats.sent).toBe(0);
+    expect(hooks.stats.dropped).toBe(6); // 5 transitions + 1 meter event
+    expect(log.warnings.length).toBe(1);
+    expect(log.warnings[0]).toMatch(/State Hub event .* dropped/);
+  });
+
+  it('a hub that never answers is bounded by the short timeout and does not block the lifecycle', async () => {
+    hub.script.push({ kind: 'blackhole' });
+    const { manager, hooks, log } = setup({
+      SANDBOXER_STATE_HUB_URL: hub.url,
+      SANDBOXER_STATE_HUB_TIMEOUT_MS: '300',
+    });
+    const r = await manager.create({ profileId: 'profile.saas-stub', ttl: '5m' });
+    expect(r.state).toBe('ready');
+    expect(log.warnings[0]).toMatch(/no answer within 300 ms/);
+    expect(hooks.stats.dropped).toBeGreaterThanOrEqual(1);
+    await manager.destroy(r.id);
+  });
+});

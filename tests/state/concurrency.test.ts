@@ -1,0 +1,38 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SandboxRecord } from '../../src/core/record.ts';
+import { cli, json } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/env.ts';
+
+const tmp = tempDir('sbx-concurrency-');
+afterAll(() => tmp.cleanup());
+const env = { SANDBOXER_STATE_DIR: `${tmp.dir}/state`, SANDBOXER_STUB_DIR: `${tmp.dir}/cloud` };
+
+describe('50 concurrent CLI processes on one file state store', () => {
+  it(
+    'lose no record, and concurrent destroys of one sandbox tear it down once',
+    { timeout: 300_000 },
+    async () => {
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => cli(['create', '--json', '-q'], env)),
+      );
+      const failures = results.filter((r) => r.code !== 0);
+      expect(failures.map((f) => f.stderr)).toEqual([]);
+      const ids = results.map((r) => json<SandboxRecord>(r).id);
+      expect(new Set(ids).size).toBe(50);
+
+      const listed = json<SandboxRecord[]>(await cli(['list', '--json'], env));
+      expect(listed.map((r) => r.id).sort()).toEqual([...ids].sort());
+      expect(listed.every((r) => r.state === 'ready')).toBe(true);
+
+      const target = ids[0]!;
+      const destroys = await Promise.all(
+        Array.from({ length: 8 }, () => cli(['destroy', target, '--json', '-q'], env)),
+      );
+      expect(destroys.map((d) => d.code)).toEqual(Array(8).fill(0));
+      const final = json<SandboxRecord>(await cli(['get', target, '--json'], env));
+      expect(final.state).toBe('destroyed');
+      expect(final.history.filter((h) => h.to === 'destroying')).toHaveLength(1);
+      expect(final.history.filter((h) => h.to === 'destroyed')).toHaveLength(1);
+    },
+  );
+});
