@@ -177,7 +177,12 @@ function parseEntry(file, schema, idPrefix, issues) {
     }
     return { value: result.data, parsed };
 }
-function loadCatalog(roots = catalogRoots()) {
+/**
+ * Load and cross-check every catalog root. `SANDBOXER_DEFAULT_PROFILE` (in `env`) overrides which profile
+ * `create` uses when none is named, e.g. the stub on a machine without an SSH host.
+ */
+function loadCatalog(roots, env = process.env) {
+    roots ??= catalogRoots(env);
     const issues = [];
     const extensions = new Map();
     const profiles = new Map();
@@ -261,9 +266,17 @@ function loadCatalog(roots = catalogRoots()) {
                 : `more than one profile is marked default: true (${defaults.map((d) => d.value.id).join(', ')})`,
         });
     }
+    const override = env.SANDBOXER_DEFAULT_PROFILE;
+    if (issues.length === 0 && override && !profiles.has(override)) {
+        issues.push({
+            file: 'SANDBOXER_DEFAULT_PROFILE',
+            field: '',
+            message: `names unknown profile '${override}' (known: ${[...profiles.keys()].sort().join(', ')})`,
+        });
+    }
     if (issues.length > 0)
         throw new CatalogError(issues);
-    return { profiles, extensions, defaultProfileId: defaults[0]?.value.id ?? '' };
+    return { profiles, extensions, defaultProfileId: override || (defaults[0]?.value.id ?? '') };
 }
 function getProfile(catalog, id) {
     const pid = id ?? catalog.defaultProfileId;
@@ -2291,7 +2304,7 @@ async function transferRepo(ctx, s, l, repo, composeFile) {
     const keep = Math.max(0, Number(ctx.config.repo_cache_entries ?? 8));
     if (keep === 0) {
         return s.run((0,quote.sh) `tar -xf - -C ${l.repo} && cat -- ${composePath}`, {
-            stdin: (0,upload/* tarStream */.eu)(repo, patterns),
+            stdin: await (0,upload/* tarStream */.eu)(repo, patterns),
             what: 'repo transfer',
         });
     }
@@ -2309,7 +2322,7 @@ async function transferRepo(ctx, s, l, repo, composeFile) {
         'if [ $rc -ne 0 ]; then rm -f "$tmp"; exit $rc; fi',
         (0,quote.sh) `mv "$tmp" ${cached}; ls -t ${cacheDir}/repo-*.tar | tail -n +${keep + 1} | xargs -r rm -f --`,
         (0,quote.sh) `cat -- ${composePath}`,
-    ].join('\n'), { stdin: (0,upload/* tarStream */.eu)(repo, patterns), what: 'repo transfer' });
+    ].join('\n'), { stdin: await (0,upload/* tarStream */.eu)(repo, patterns), what: 'repo transfer' });
 }
 /** Sandboxes whose provision already saw them ready (in this process). */
 const readyAtProvision = new Set();
@@ -2583,13 +2596,10 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: SshSession, withSession
 
-// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
-var lib = __webpack_require__(85472);
-var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __webpack_require__(74296);
-// EXTERNAL MODULE: ./src/credentials/resolver.ts
-var resolver = __webpack_require__(2894);
+// EXTERNAL MODULE: ./src/credentials/index.ts + 4 modules
+var credentials = __webpack_require__(28000);
 // EXTERNAL MODULE: ./src/extensions/cloud-common.ts
 var cloud_common = __webpack_require__(7993);
 // EXTERNAL MODULE: external "node:crypto"
@@ -2676,7 +2686,6 @@ function readKnownHosts(path) {
 
 
 
-
 /** sshd's default MaxSessions is 10 per connection; stay below it. */
 const MAX_CHANNELS = 8;
 const TAIL = 2000;
@@ -2698,7 +2707,7 @@ async function privateKeyFor(o) {
         return undefined;
     // Teardown, reaping and expiry may run without the profile's resolved secrets: resolve the ref kept in the
     // handle (a reference, never the value) the same way the manager would.
-    const { secrets } = await new resolver/* CredentialResolver */.C$().resolve([{ name: 'ssh_key', secret_ref: o.target.key_ref, required: false }], { env: o.env, signal: o.signal });
+    const { secrets } = await (0,credentials/* createCredentialResolver */.s)(o.env).resolve([{ name: 'ssh_key', secret_ref: o.target.key_ref, required: false }], { env: o.env, signal: o.signal });
     return secrets.get('ssh_key');
 }
 /**
@@ -2745,11 +2754,13 @@ class SshSession {
             }
         }
     }
-    static connectOnce(o, privateKey, agent) {
+    static async connectOnce(o, privateKey, agent) {
         const { target } = o;
         const where = `${target.user}@${target.host}:${target.port}`;
+        // Loaded on first use: CLI verbs and the actions that never open SSH do not pay for ssh2 at start-up.
+        const { Client } = (await __webpack_require__.e(/* import() */ 472).then(__webpack_require__.t.bind(__webpack_require__, 85472, 23))).default;
         return new Promise((resolve, reject) => {
-            const client = new (lib_default()).Client();
+            const client = new Client();
             let seen = '';
             let hostKeyProblem;
             const onAbort = () => {
@@ -3107,8 +3118,6 @@ function targetFromHandle(h) {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var tar__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(98697);
-
 
 
 
@@ -3202,9 +3211,11 @@ function repoExcludePatterns(dir, extra = []) {
     ];
 }
 /** A tar stream of `dir` (paths relative to it, ownership dropped), skipping excluded paths and their subtrees. */
-function tarStream(dir, patterns) {
+async function tarStream(dir, patterns) {
     const excluded = compileExcludes(patterns);
-    return (0,tar__WEBPACK_IMPORTED_MODULE_3__/* .create */ .vt)({
+    // Loaded on first use, like ssh2: only verbs that transfer a repo pay for it.
+    const { create: tarCreate } = await __webpack_require__.e(/* import() */ 697).then(__webpack_require__.bind(__webpack_require__, 98697));
+    return tarCreate({
         cwd: dir,
         portable: true,
         filter: (path, entry) => {
@@ -3519,7 +3530,7 @@ function vmPacker(manifest) {
                 if (repo) {
                     const excludes = Array.isArray(ctx.config.exclude) ? ctx.config.exclude.map(String) : [];
                     await s.run((0,quote.sh) `tar -xf - -C ${p.workspace}`, {
-                        stdin: (0,upload/* tarStream */.eu)(repo, (0,upload/* repoExcludePatterns */.O5)(repo, excludes)),
+                        stdin: await (0,upload/* tarStream */.eu)(repo, (0,upload/* repoExcludePatterns */.O5)(repo, excludes)),
                         what: 'repo transfer',
                     });
                 }
@@ -5164,7 +5175,7 @@ function pick(obj, ...keys) {
 /** The production wiring of a manager from the environment; CLI, actions and HTTP API all start here. */
 function createManager(opts = {}) {
     const env = opts.env ?? process.env;
-    const catalog = opts.catalog ?? (0,loader/* loadCatalog */.ak)((0,loader/* catalogRoots */.X3)(env));
+    const catalog = opts.catalog ?? (0,loader/* loadCatalog */.ak)((0,loader/* catalogRoots */.X3)(env), env);
     const credentials = opts.credentials ?? (0,src_credentials/* createCredentialResolver */.s)(env);
     const store = opts.store ?? new file_store/* FileStateStore */.n(stateDir(env));
     const log = opts.log ?? logger/* silentLogger */.q;

@@ -93,7 +93,12 @@ function parseEntry<S extends z.ZodTypeAny>(
   return { value: result.data, parsed };
 }
 
-export function loadCatalog(roots: string[] = catalogRoots()): Catalog {
+/**
+ * Load and cross-check every catalog root. `SANDBOXER_DEFAULT_PROFILE` (in `env`) overrides which profile
+ * `create` uses when none is named, e.g. the stub on a machine without an SSH host.
+ */
+export function loadCatalog(roots?: string[], env: NodeJS.ProcessEnv = process.env): Catalog {
+  roots ??= catalogRoots(env);
   const issues: CatalogIssue[] = [];
   const extensions = new Map<string, CatalogEntry<ExtensionManifest>>();
   const profiles = new Map<string, CatalogEntry<Profile>>();
@@ -177,8 +182,16 @@ export function loadCatalog(roots: string[] = catalogRoots()): Catalog {
           : `more than one profile is marked default: true (${defaults.map((d) => d.value.id).join(', ')})`,
     });
   }
+  const override = env.SANDBOXER_DEFAULT_PROFILE;
+  if (issues.length === 0 && override && !profiles.has(override)) {
+    issues.push({
+      file: 'SANDBOXER_DEFAULT_PROFILE',
+      field: '',
+      message: `names unknown profile '${override}' (known: ${[...profiles.keys()].sort().join(', ')})`,
+    });
+  }
   if (issues.length > 0) throw new CatalogError(issues);
-  return { profiles, extensions, defaultProfileId: defaults[0]?.value.id ?? '' };
+  return { profiles, extensions, defaultProfileId: override || (defaults[0]?.value.id ?? '') };
 }
 
 export function getProfile(catalog: Catalog, id: string | undefined): Profile {

@@ -34,7 +34,8 @@ function topHelp(commands: Command[]): string {
     '  --version      print the version',
     '',
     'Environment: SANDBOXER_STATE_DIR (state, default ~/.local/share/sandboxer), SANDBOXER_CATALOG_PATH',
-    '(extra catalog roots holding profiles/ and extensions/).',
+    '(extra catalog roots holding profiles/ and extensions/), SANDBOXER_DEFAULT_PROFILE (profile used when',
+    'create gets no --profile; default: the catalog default, profile.sandbox-canary).',
     'Exit codes: 0 ok, 1 runtime failure, 2 usage or validation error.',
     "Run 'sandboxer <command> --help' for a command's options.",
   ].join('\n');

@@ -26,7 +26,7 @@ export interface ManagerOptions {
 /** The production wiring of a manager from the environment; CLI, actions and HTTP API all start here. */
 export function createManager(opts: ManagerOptions = {}): SandboxManager {
   const env = opts.env ?? process.env;
-  const catalog = opts.catalog ?? loadCatalog(catalogRoots(env));
+  const catalog = opts.catalog ?? loadCatalog(catalogRoots(env), env);
   const credentials = opts.credentials ?? createCredentialResolver(env);
   const store = opts.store ?? new FileStateStore(stateDir(env));
   const log = opts.log ?? silentLogger;

@@ -216,7 +216,7 @@ describe('catalog: every broken file gives one clear error naming file and field
       writeFileSync(join(root, c.file), c.text);
       let caught: unknown;
       try {
-        loadCatalog([...catalogRoots({}), root]);
+        loadCatalog([...catalogRoots({}), root], {});
       } catch (err) {
         caught = err;
       }
@@ -250,8 +250,8 @@ describe('catalog: every broken file gives one clear error naming file and field
 });
 
 describe('the packaged catalog', () => {
-  it('loads the eight profiles and five extensions with one default', () => {
-    const c = loadCatalog(catalogRoots({}));
+  it('loads the eight profiles and five extensions; the canary is the default', () => {
+    const c = loadCatalog(catalogRoots({}), {});
     expect([...c.extensions.keys()].sort()).toEqual([
       'ext.compose-ssh',
       'ext.e2b',
@@ -269,6 +269,15 @@ describe('the packaged catalog', () => {
       'profile.sandbox-canary',
       'profile.vm-haskell-build',
     ]);
+    expect(c.defaultProfileId).toBe('profile.sandbox-canary');
     expect(c.profiles.get(c.defaultProfileId)?.value.default).toBe(true);
+  });
+
+  it('SANDBOXER_DEFAULT_PROFILE overrides the default, and an unknown one is a clear error', () => {
+    const env = { SANDBOXER_DEFAULT_PROFILE: 'profile.saas-stub' };
+    expect(loadCatalog(catalogRoots({}), env).defaultProfileId).toBe('profile.saas-stub');
+    expect(() => loadCatalog(catalogRoots({}), { SANDBOXER_DEFAULT_PROFILE: 'profile.nope' })).toThrow(
+      /SANDBOXER_DEFAULT_PROFILE: names unknown profile 'profile.nope'/,
+    );
   });
 });

@@ -8,8 +8,8 @@ afterAll(() => tmp.cleanup());
 const env = { SANDBOXER_STATE_DIR: tmp.dir, SANDBOXER_STUB_DIR: `${tmp.dir}/cloud` };
 
 describe('sandboxer CLI', () => {
-  it('runs a full lifecycle on the default profile with --json', async () => {
-    const created = await cli(['create', '--json', '--ttl', '30m'], env);
+  it('runs a full lifecycle on the stub profile with --json', async () => {
+    const created = await cli(['create', '--profile', 'profile.saas-stub', '--json', '--ttl', '30m'], env);
     expect(created.code).toBe(0);
     const rec = json<SandboxRecord>(created);
     expect(rec.state).toBe('ready');
@@ -84,7 +84,10 @@ describe('sandboxer CLI', () => {
     const r = cliSync(['get', 'sbx-000000000000', '--json'], env);
     expect(r.code).toBe(1);
     expect(json<{ error: { code: string } }>(r).error.code).toBe('not_found');
-    const failed = cliSync(['create', '--json'], { ...env, SANDBOXER_STUB_FAULT: 'provision:fatal' });
+    const failed = cliSync(['create', '--profile', 'profile.saas-stub', '--json'], {
+      ...env,
+      SANDBOXER_STUB_FAULT: 'provision:fatal',
+    });
     expect(failed.code).toBe(1);
     const body = json<{ error: { code: string; message: string } }>(failed);
     expect(body.error.message).toContain('ext.saas-stub');

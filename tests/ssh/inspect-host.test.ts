@@ -16,13 +16,18 @@ suite(`inspect host and the canary${reason ? ` (skipped: ${reason})` : ''}`, () 
     ...testHost().env,
     SANDBOXER_STATE_DIR: join(tmp.dir, 'state'),
     SANDBOXER_BASE_DIR: join(tmp.dir, 'host'),
+    // The packaged default (vitest.config.ts points other tests at the stub).
+    SANDBOXER_DEFAULT_PROFILE: '',
   });
 
-  it('the canary self-deploys with telemetry, and inspect host lists it as a running project', async () => {
-    const created = await cli(['create', '--profile', 'profile.sandbox-canary', '--json'], env());
+  it('`create` with no arguments self-deploys the canary with telemetry; inspect host lists it', async () => {
+    const created = await cli(['create', '--json'], env());
     expect(created.code, created.stderr).toBe(0);
-    const rec = json<{ id: string; state: string; placement: Record<string, string> }>(created);
+    const rec = json<{ id: string; state: string; profile_id: string; placement: Record<string, string> }>(
+      created,
+    );
     expect(rec.state).toBe('ready');
+    expect(rec.profile_id).toBe('profile.sandbox-canary');
     expect(Number(rec.placement.mem_total_kib)).toBeGreaterThan(0);
     expect(Number(rec.placement.cpus)).toBeGreaterThan(0);
     expect(Number(rec.placement.sandboxer_projects)).toBeGreaterThanOrEqual(1);

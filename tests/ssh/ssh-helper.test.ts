@@ -95,13 +95,12 @@ describe('excludes and the tar stream', () => {
     }
     const names: string[] = [];
     const parser = tarList({ onReadEntry: (e) => names.push(e.path.replace(/^\.\//, '')) });
+    const stream = await tarStream(
+      repo,
+      readFileSync(join(repo, '.gitignore'), 'utf8').split('\n').concat(['.git/', 'out/']),
+    );
     await new Promise<void>((resolve, reject) => {
-      Readable.from(
-        tarStream(repo, readFileSync(join(repo, '.gitignore'), 'utf8').split('\n').concat(['.git/', 'out/'])),
-      )
-        .pipe(parser)
-        .on('finish', resolve)
-        .on('error', reject);
+      Readable.from(stream).pipe(parser).on('finish', resolve).on('error', reject);
     });
     expect(names.filter((n) => !n.endsWith('/') && n !== '').sort()).toEqual([
       '.gitignore',

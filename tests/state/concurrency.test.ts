@@ -13,7 +13,9 @@ describe('50 concurrent CLI processes on one file state store', () => {
     { timeout: 300_000 },
     async () => {
       const results = await Promise.all(
-        Array.from({ length: 50 }, () => cli(['create', '--json', '-q'], env)),
+        Array.from({ length: 50 }, () =>
+          cli(['create', '--profile', 'profile.saas-stub', '--json', '-q'], env),
+        ),
       );
       const failures = results.filter((r) => r.code !== 0);
       expect(failures.map((f) => f.stderr)).toEqual([]);

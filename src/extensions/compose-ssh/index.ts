@@ -157,7 +157,7 @@ async function transferRepo(
   const keep = Math.max(0, Number(ctx.config.repo_cache_entries ?? 8));
   if (keep === 0) {
     return s.run(sh`tar -xf - -C ${l.repo} && cat -- ${composePath}`, {
-      stdin: tarStream(repo, patterns),
+      stdin: await tarStream(repo, patterns),
       what: 'repo transfer',
     });
   }
@@ -179,7 +179,7 @@ async function transferRepo(
       sh`mv "$tmp" ${cached}; ls -t ${cacheDir}/repo-*.tar | tail -n +${keep + 1} | xargs -r rm -f --`,
       sh`cat -- ${composePath}`,
     ].join('\n'),
-    { stdin: tarStream(repo, patterns), what: 'repo transfer' },
+    { stdin: await tarStream(repo, patterns), what: 'repo transfer' },
   );
 }
 

@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
-import ssh2 from 'ssh2';
+import type ssh2 from 'ssh2';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
 import { BackendError, CancelledError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { CredentialResolver } from '../../credentials/resolver.ts';
+import { createCredentialResolver } from '../../credentials/index.ts';
 import { sleep } from '../cloud-common.ts';
 import type { ExtensionContext, Secrets } from '../contract.ts';
 import { checkKnownHosts, fingerprintSha256, readKnownHosts, sameFingerprint } from './host-key.ts';
@@ -54,7 +54,7 @@ async function privateKeyFor(o: OpenOptions): Promise<string | undefined> {
   if (!o.target.key_ref) return undefined;
   // Teardown, reaping and expiry may run without the profile's resolved secrets: resolve the ref kept in the
   // handle (a reference, never the value) the same way the manager would.
-  const { secrets } = await new CredentialResolver().resolve(
+  const { secrets } = await createCredentialResolver(o.env).resolve(
     [{ name: 'ssh_key', secret_ref: o.target.key_ref, required: false }],
     { env: o.env, signal: o.signal },
   );
@@ -105,15 +105,17 @@ export class SshSession {
     }
   }
 
-  private static connectOnce(
+  private static async connectOnce(
     o: OpenOptions,
     privateKey: string | undefined,
     agent: string | undefined,
   ): Promise<SshSession> {
     const { target } = o;
     const where = `${target.user}@${target.host}:${target.port}`;
+    // Loaded on first use: CLI verbs and the actions that never open SSH do not pay for ssh2 at start-up.
+    const { Client } = (await import('ssh2')).default;
     return new Promise((resolve, reject) => {
-      const client = new ssh2.Client();
+      const client = new Client();
       let seen = '';
       let hostKeyProblem: BackendError | undefined;
       const onAbort = () => {

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { create as tarCreate } from 'tar';
 
 interface Rule {
   re: RegExp;
@@ -89,8 +88,10 @@ export function repoExcludePatterns(dir: string, extra: readonly string[] = []):
 }
 
 /** A tar stream of `dir` (paths relative to it, ownership dropped), skipping excluded paths and their subtrees. */
-export function tarStream(dir: string, patterns: readonly string[]): Readable {
+export async function tarStream(dir: string, patterns: readonly string[]): Promise<Readable> {
   const excluded = compileExcludes(patterns);
+  // Loaded on first use, like ssh2: only verbs that transfer a repo pay for it.
+  const { create: tarCreate } = await import('tar');
   return tarCreate(
     {
       cwd: dir,

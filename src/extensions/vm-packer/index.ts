@@ -86,7 +86,7 @@ export function vmPacker(manifest: ExtensionManifest): Extension {
         if (repo) {
           const excludes = Array.isArray(ctx.config.exclude) ? ctx.config.exclude.map(String) : [];
           await s.run(sh`tar -xf - -C ${p.workspace}`, {
-            stdin: tarStream(repo, repoExcludePatterns(repo, excludes)),
+            stdin: await tarStream(repo, repoExcludePatterns(repo, excludes)),
             what: 'repo transfer',
           });
         }
