@@ -19,8 +19,8 @@ var external_node_util_ = __webpack_require__(57975);
 var errors = __webpack_require__(74296);
 // EXTERNAL MODULE: ./src/core/logger.ts
 var logger = __webpack_require__(11227);
-// EXTERNAL MODULE: ./src/manager/factory.ts + 16 modules
-var factory = __webpack_require__(74309);
+// EXTERNAL MODULE: ./src/manager/factory.ts + 15 modules
+var factory = __webpack_require__(71598);
 // EXTERNAL MODULE: ./src/credentials/index.ts + 4 modules
 var credentials = __webpack_require__(28000);
 // EXTERNAL MODULE: ./src/catalog/schema.ts

@@ -96,8 +96,8 @@ var external_node_os_ = __webpack_require__(48161);
 var core = __webpack_require__(33838);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __webpack_require__(74296);
-// EXTERNAL MODULE: ./src/manager/factory.ts + 16 modules
-var factory = __webpack_require__(74309);
+// EXTERNAL MODULE: ./src/manager/factory.ts + 15 modules
+var factory = __webpack_require__(71598);
 // EXTERNAL MODULE: ./src/state/artifact/artifact-store.ts
 var artifact_store = __webpack_require__(82028);
 // EXTERNAL MODULE: ./src/state/artifact/run-artifacts.ts

@@ -1,4 +1,4 @@
-import { BackendError, CancelledError } from '../core/errors.ts';
+import { BackendError, CancelledError, SandboxerError } from '../core/errors.ts';
 import type { Resources } from '../catalog/schema.ts';
 import type { Handle, Meter, SandboxRecord } from '../core/record.ts';
 import type { ExtensionManifest } from '../catalog/schema.ts';
@@ -139,4 +139,20 @@ export function cloudMeter(
   };
   const started = typeof h.started_at === 'string' ? h.started_at : (sandbox.ready_at ?? sandbox.created_at);
   return meterFromPricing(manifest.pricing, resources, started, ended_at);
+}
+
+/**
+ * The common start of mapping an SDK error: our own errors pass through, a cancelled caller wins over whatever
+ * the SDK made of the abort, and the message is prefixed with the operation and scrubbed of secret values.
+ */
+export function sdkFailure(
+  extId: string,
+  op: string,
+  err: unknown,
+  opts: { signal?: AbortSignal; secrets?: (string | undefined)[] },
+): SandboxerError | { e: Error; message: string } {
+  if (err instanceof SandboxerError) return err;
+  if (opts.signal?.aborted) return new CancelledError(`${extId}: ${op} cancelled`);
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { e, message: `${op} failed: ${redact(e.message, opts.secrets ?? [])}` };
 }

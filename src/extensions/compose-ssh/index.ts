@@ -13,6 +13,7 @@ import type {
   TeardownContext,
 } from '../contract.ts';
 import { inSession, type SshSession } from '../ssh/connection.ts';
+import { parseLabelFiles } from '../ssh/labels-files.ts';
 import { args, heredocWrite, sh } from '../ssh/quote.ts';
 import { resolveTarget, targetFromHandle, targetHandle, type SshTarget } from '../ssh/target.ts';
 import { repoExcludePatterns, repoFingerprint, tarStream } from '../ssh/upload.ts';
@@ -351,17 +352,8 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
       const base = baseDir(ctx.config, ctx.env);
       const found = new Map<string, BackendObject>();
       await inSession(ctx, target, async (s) => {
-        for (const line of (await s.run(listDirs(base), { what: 'listing sandboxes' })).split('\n')) {
-          const [file, json] = line.split('\t');
-          if (!file || !json) continue;
-          let labels: Record<string, string>;
-          try {
-            labels = JSON.parse(json) as Record<string, string>;
-          } catch {
-            continue;
-          }
-          const id = labels[LABEL.sandboxId];
-          if (!id || !/^sbx-[a-z0-9]{12}$/.test(id)) continue;
+        const listed = parseLabelFiles(await s.run(listDirs(base), { what: 'listing sandboxes' }));
+        for (const { file, id, labels } of listed) {
           const dir = file.replace(/\/meta\/labels\.json$/, '');
           found.set(id, object(id, labels, target, dir, rt));
         }

@@ -1,3 +1,4 @@
+import { catLabelFiles } from '../ssh/labels-files.ts';
 import { args, sh } from '../ssh/quote.ts';
 import type { Runtime } from './project.ts';
 
@@ -99,5 +100,4 @@ export const inspectManaged = (rt: Runtime) =>
   sh`ids=$(${args(rt.engine)} ps -aq --filter label=io.sandboxer.managed=true 2>/dev/null); if [ -n "$ids" ]; then ${args(rt.engine)} inspect $ids; else echo '[]'; fi`;
 
 /** `<dir>\t<labels.json on one line>` for every sandbox directory under base. */
-export const listDirs = (base: string) =>
-  sh`for f in ${base}/sbx-*/meta/labels.json; do [ -f "$f" ] || continue; printf '%s\\t' "$f"; tr -d '\\n' < "$f"; echo; done`;
+export const listDirs = (base: string) => catLabelFiles(base, 'sbx-*/meta/labels.json');

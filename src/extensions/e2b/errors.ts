@@ -1,5 +1,5 @@
-import { BackendError, CancelledError, SandboxerError } from '../../core/errors.ts';
-import { networkCode, redact } from '../cloud-common.ts';
+import { BackendError, SandboxerError } from '../../core/errors.ts';
+import { networkCode, sdkFailure } from '../cloud-common.ts';
 
 /**
  * Map whatever the e2b SDK threw into a SandboxerError: 429, 5xx, capacity and network failures are retryable
@@ -11,10 +11,9 @@ export function mapE2bError(
   err: unknown,
   opts: { signal?: AbortSignal; secrets?: (string | undefined)[] } = {},
 ): SandboxerError {
-  if (err instanceof SandboxerError) return err;
-  if (opts.signal?.aborted) return new CancelledError(`${extId}: ${op} cancelled`);
-  const e = err instanceof Error ? err : new Error(String(err));
-  const message = `${op} failed: ${redact(e.message, opts.secrets ?? [])}`;
+  const started = sdkFailure(extId, op, err, opts);
+  if (started instanceof SandboxerError) return started;
+  const { e, message } = started;
   const statusCode: unknown = (e as { statusCode?: unknown }).statusCode;
   // envd errors carry the status only in the message ("503: …").
   const fromMessage = e.name === 'SandboxError' ? /^(\d{3}): /.exec(e.message)?.[1] : undefined;

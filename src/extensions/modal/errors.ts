@@ -1,5 +1,5 @@
-import { BackendError, CancelledError, SandboxerError } from '../../core/errors.ts';
-import { networkCode, redact } from '../cloud-common.ts';
+import { BackendError, SandboxerError } from '../../core/errors.ts';
+import { networkCode, sdkFailure } from '../cloud-common.ts';
 
 /** gRPC status codes (as nice-grpc's ClientError carries them in `code`). */
 export const GrpcStatus = {
@@ -44,10 +44,9 @@ export function mapModalError(
   err: unknown,
   opts: { signal?: AbortSignal; secrets?: (string | undefined)[] } = {},
 ): SandboxerError {
-  if (err instanceof SandboxerError) return err;
-  if (opts.signal?.aborted) return new CancelledError(`${extId}: ${op} cancelled`);
-  const e = err instanceof Error ? err : new Error(String(err));
-  const message = `${op} failed: ${redact(e.message, opts.secrets ?? [])}`;
+  const started = sdkFailure(extId, op, err, opts);
+  if (started instanceof SandboxerError) return started;
+  const { e, message } = started;
   const fail = (retryable: boolean, hint?: string) =>
     new BackendError(extId, message, { retryable, ...(hint ? { hint } : {}) });
 

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { ExtensionManifest } from '../../catalog/schema.ts';
 import { BackendError, CancelledError } from '../../core/errors.ts';
-import { LABEL } from '../../core/labels.ts';
+import { SANDBOX_ID_RE } from '../../core/ids.ts';
 import type { Handle } from '../../core/record.ts';
 import { estimateFromPricing, meterFromPricing } from '../../payments/pricing.ts';
 import type { BackendObject, Extension, ProvisionContext } from '../contract.ts';
 import { sleep } from '../cloud-common.ts';
 import { inSession, type SshSession } from '../ssh/connection.ts';
+import { catLabelFiles, parseLabelFiles } from '../ssh/labels-files.ts';
 import { sh } from '../ssh/quote.ts';
 import { resolveTarget, targetFromHandle, targetHandle } from '../ssh/target.ts';
 import { repoExcludePatterns, tarStream } from '../ssh/upload.ts';
@@ -17,7 +18,7 @@ import { repoExcludePatterns, tarStream } from '../ssh/upload.ts';
  * Ownership labels live next to the workspaces in `<workspace_root>/.sandboxer/<sandbox-id>.json`. Teardown
  * removes only that workspace and its label file; the VM persists.
  */
-const ID_RE = /^sbx-[a-z0-9]{12}$/;
+const ID_RE = SANDBOX_ID_RE;
 
 const rootOf = (config: Record<string, unknown>, env: NodeJS.ProcessEnv) =>
   String(env.SANDBOXER_VM_WORKSPACE_ROOT ?? config.workspace_root ?? '/build').replace(/\/+$/, '');
@@ -132,21 +133,10 @@ export function vmPacker(manifest: ExtensionManifest): Extension {
       const root = rootOf(ctx.config, ctx.env);
       const out: BackendObject[] = [];
       await inSession(ctx, target, async (s) => {
-        const text = await s.run(
-          sh`for f in ${root}/.sandboxer/sbx-*.json; do [ -f "$f" ] || continue; printf '%s\\t' "$f"; tr -d '\\n' < "$f"; echo; done`,
-          { what: 'listing workspaces' },
-        );
-        for (const line of text.split('\n')) {
-          const [, json] = line.split('\t');
-          if (!json) continue;
-          let labels: Record<string, string>;
-          try {
-            labels = JSON.parse(json) as Record<string, string>;
-          } catch {
-            continue;
-          }
-          const id = labels[LABEL.sandboxId];
-          if (!id || !ID_RE.test(id)) continue;
+        const text = await s.run(catLabelFiles(`${root}/.sandboxer`, 'sbx-*.json'), {
+          what: 'listing workspaces',
+        });
+        for (const { id, labels } of parseLabelFiles(text)) {
           const p = paths(root, id);
           out.push({
             backend_id: p.workspace,

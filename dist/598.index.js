@@ -1,5 +1,5 @@
-export const id = 309;
-export const ids = [309];
+export const id = 598;
+export const ids = [598];
 export const modules = {
 
 /***/ 35766:
@@ -585,6 +585,38 @@ function throwIfAborted(signal) {
     if (signal?.aborted)
         throw new CancelledError();
 }
+
+
+/***/ }),
+
+/***/ 89921:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Dp: () => (/* binding */ newSandboxId),
+/* harmony export */   aY: () => (/* binding */ SANDBOX_ID_RE),
+/* harmony export */   qc: () => (/* binding */ newSnapshotId)
+/* harmony export */ });
+/* unused harmony exports SNAPSHOT_ID_RE, isSandboxId, isSnapshotId */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+
+// Lowercase base32 without ambiguous letters: ids are used in compose project names, directory names, labels
+// and artifact names, so they must be safe in all of them without quoting.
+const ALPHABET = 'abcdefghjkmnpqrstvwxyz0123456789';
+function randomToken(length) {
+    const bytes = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(length);
+    let out = '';
+    for (const b of bytes)
+        out += ALPHABET[b % ALPHABET.length];
+    return out;
+}
+const SANDBOX_ID_RE = /^sbx-[a-z0-9]{12}$/;
+const SNAPSHOT_ID_RE = /^snap-[a-z0-9]{12}$/;
+const newSandboxId = () => `sbx-${randomToken(12)}`;
+const newSnapshotId = () => `snap-${randomToken(12)}`;
+const isSandboxId = (s) => SANDBOX_ID_RE.test(s);
+const isSnapshotId = (s) => SNAPSHOT_ID_RE.test(s);
 
 
 /***/ }),
@@ -1707,7 +1739,7 @@ async function replayOutbox(store, env, opts = {}) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   $6: () => (/* binding */ sdkFailure),
 /* harmony export */   ZC: () => (/* binding */ abortable),
 /* harmony export */   ZZ: () => (/* binding */ cloudMeter),
 /* harmony export */   _h: () => (/* binding */ configEnv),
@@ -1715,6 +1747,7 @@ async function replayOutbox(store, env, opts = {}) {
 /* harmony export */   of: () => (/* binding */ providerTimeoutSeconds),
 /* harmony export */   yy: () => (/* binding */ sleep)
 /* harmony export */ });
+/* unused harmony export redact */
 /* harmony import */ var _core_errors_ts__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(74296);
 /* harmony import */ var _payments_pricing_ts__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(21501);
 
@@ -1837,6 +1870,18 @@ function cloudMeter(manifest, sandbox, ended_at) {
     const started = typeof h.started_at === 'string' ? h.started_at : (sandbox.ready_at ?? sandbox.created_at);
     return (0,_payments_pricing_ts__WEBPACK_IMPORTED_MODULE_1__/* .meterFromPricing */ .mw)(manifest.pricing, resources, started, ended_at);
 }
+/**
+ * The common start of mapping an SDK error: our own errors pass through, a cancelled caller wins over whatever
+ * the SDK made of the abort, and the message is prefixed with the operation and scrubbed of secret values.
+ */
+function sdkFailure(extId, op, err, opts) {
+    if (err instanceof _core_errors_ts__WEBPACK_IMPORTED_MODULE_0__/* .SandboxerError */ .j8)
+        return err;
+    if (opts.signal?.aborted)
+        return new _core_errors_ts__WEBPACK_IMPORTED_MODULE_0__/* .CancelledError */ .cc(`${extId}: ${op} cancelled`);
+    const e = err instanceof Error ? err : new Error(String(err));
+    return { e, message: `${op} failed: ${redact(e.message, opts.secrets ?? [])}` };
+}
 
 
 /***/ }),
@@ -1861,6 +1906,8 @@ var core_labels = __webpack_require__(96236);
 var pricing = __webpack_require__(21501);
 // EXTERNAL MODULE: ./src/extensions/ssh/connection.ts + 1 modules
 var connection = __webpack_require__(49811);
+// EXTERNAL MODULE: ./src/extensions/ssh/labels-files.ts
+var labels_files = __webpack_require__(51130);
 // EXTERNAL MODULE: ./src/extensions/ssh/quote.ts
 var quote = __webpack_require__(54743);
 // EXTERNAL MODULE: ./src/extensions/ssh/target.ts
@@ -1977,6 +2024,7 @@ function runtimeFrom(config, env) {
 
 ;// CONCATENATED MODULE: ./src/extensions/compose-ssh/remote.ts
 
+
 function layout(base, sandboxId, project) {
     const dir = `${base.replace(/\/+$/, '')}/${sandboxId}`;
     return { base, dir, repo: `${dir}/repo`, meta: `${dir}/meta`, project };
@@ -2047,7 +2095,7 @@ const writeFileCommand = (path) => (0,quote.sh) `umask 077 && cat > ${path}`;
 const inspectProject = (rt, project) => (0,quote.sh) `ids=$(${(0,quote/* args */.a2)(rt.engine)} ps -aq --filter ${projectFilter(project)}); if [ -n "$ids" ]; then ${(0,quote/* args */.a2)(rt.engine)} inspect $ids; else echo '[]'; fi`;
 const inspectManaged = (rt) => (0,quote.sh) `ids=$(${(0,quote/* args */.a2)(rt.engine)} ps -aq --filter label=io.sandboxer.managed=true 2>/dev/null); if [ -n "$ids" ]; then ${(0,quote/* args */.a2)(rt.engine)} inspect $ids; else echo '[]'; fi`;
 /** `<dir>\t<labels.json on one line>` for every sandbox directory under base. */
-const listDirs = (base) => (0,quote.sh) `for f in ${base}/sbx-*/meta/labels.json; do [ -f "$f" ] || continue; printf '%s\\t' "$f"; tr -d '\\n' < "$f"; echo; done`;
+const listDirs = (base) => (0,labels_files/* catLabelFiles */._)(base, 'sbx-*/meta/labels.json');
 
 // EXTERNAL MODULE: ./src/extensions/cloud-common.ts
 var cloud_common = __webpack_require__(7993);
@@ -2196,6 +2244,7 @@ async function collectTelemetry(s, host, path, rt) {
 }
 
 ;// CONCATENATED MODULE: ./src/extensions/compose-ssh/index.ts
+
 
 
 
@@ -2464,20 +2513,8 @@ function composeSsh(manifest) {
             const base = baseDir(ctx.config, ctx.env);
             const found = new Map();
             await (0,connection/* inSession */.Cp)(ctx, target, async (s) => {
-                for (const line of (await s.run(listDirs(base), { what: 'listing sandboxes' })).split('\n')) {
-                    const [file, json] = line.split('\t');
-                    if (!file || !json)
-                        continue;
-                    let labels;
-                    try {
-                        labels = JSON.parse(json);
-                    }
-                    catch {
-                        continue;
-                    }
-                    const id = labels[core_labels/* LABEL */.d_.sandboxId];
-                    if (!id || !/^sbx-[a-z0-9]{12}$/.test(id))
-                        continue;
+                const listed = (0,labels_files/* parseLabelFiles */.t)(await s.run(listDirs(base), { what: 'listing sandboxes' }));
+                for (const { file, id, labels } of listed) {
                     const dir = file.replace(/\/meta\/labels\.json$/, '');
                     found.set(id, object(id, labels, target, dir, rt));
                 }
@@ -2942,16 +2979,63 @@ function inSession(ctx, target, fn) {
 
 /***/ }),
 
+/***/ 51130:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   _: () => (/* binding */ catLabelFiles),
+/* harmony export */   t: () => (/* binding */ parseLabelFiles)
+/* harmony export */ });
+/* harmony import */ var _core_ids_ts__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(89921);
+/* harmony import */ var _core_labels_ts__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(96236);
+/* harmony import */ var _quote_ts__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(54743);
+
+
+
+/**
+ * A remote command printing `<file>\t<json on one line>` for every file under `dir` matching `glob`. `dir` is
+ * quoted; `glob` is a constant of ours (checked), left unquoted so the remote shell expands it.
+ */
+function catLabelFiles(dir, glob) {
+    if (!/^[A-Za-z0-9_.*/-]+$/.test(glob))
+        throw new Error(`unsafe glob ${glob}`);
+    return `for f in ${(0,_quote_ts__WEBPACK_IMPORTED_MODULE_2__/* .shQuote */ .US)(dir)}/${glob}; do [ -f "$f" ] || continue; printf '%s\\t' "$f"; tr -d '\\n' < "$f"; echo; done`;
+}
+/** Parse what `catLabelFiles` printed: the labels of each file that names one of our sandboxes; junk is skipped. */
+function parseLabelFiles(text) {
+    const out = [];
+    for (const line of text.split('\n')) {
+        const [file, json] = line.split('\t');
+        if (!file || !json)
+            continue;
+        let labels;
+        try {
+            labels = JSON.parse(json);
+        }
+        catch {
+            continue;
+        }
+        const id = labels[_core_labels_ts__WEBPACK_IMPORTED_MODULE_1__/* .LABEL */ .d_.sandboxId];
+        if (id && _core_ids_ts__WEBPACK_IMPORTED_MODULE_0__/* .SANDBOX_ID_RE */ .aY.test(id))
+            out.push({ file, id, labels });
+    }
+    return out;
+}
+
+
+/***/ }),
+
 /***/ 54743:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   US: () => (/* binding */ shQuote),
 /* harmony export */   a2: () => (/* binding */ args),
 /* harmony export */   sh: () => (/* binding */ sh),
 /* harmony export */   yM: () => (/* binding */ splitWords),
 /* harmony export */   yf: () => (/* binding */ heredocWrite)
 /* harmony export */ });
-/* unused harmony exports shQuote, QuotedArgs */
+/* unused harmony export QuotedArgs */
 /**
  * POSIX shell quoting for every argument of a remote command. `exec` strings go through the remote user's login
  * shell, so each argument is single-quoted (a `'` inside becomes `'\''`); nothing in a value is ever interpreted.
@@ -3255,7 +3339,7 @@ function repoFingerprint(dir, patterns) {
 
 /***/ }),
 
-/***/ 74309:
+/***/ 71598:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -3451,10 +3535,14 @@ function saasStub(manifest) {
 
 // EXTERNAL MODULE: ./src/extensions/compose-ssh/index.ts + 4 modules
 var compose_ssh = __webpack_require__(17561);
+// EXTERNAL MODULE: ./src/core/ids.ts
+var ids = __webpack_require__(89921);
 // EXTERNAL MODULE: ./src/extensions/cloud-common.ts
 var cloud_common = __webpack_require__(7993);
 // EXTERNAL MODULE: ./src/extensions/ssh/connection.ts + 1 modules
 var connection = __webpack_require__(49811);
+// EXTERNAL MODULE: ./src/extensions/ssh/labels-files.ts
+var labels_files = __webpack_require__(51130);
 // EXTERNAL MODULE: ./src/extensions/ssh/quote.ts
 var quote = __webpack_require__(54743);
 // EXTERNAL MODULE: ./src/extensions/ssh/target.ts
@@ -3471,13 +3559,14 @@ var upload = __webpack_require__(3998);
 
 
 
+
 /**
  * ext.vm-packer in attach mode: an isolated workspace `<workspace_root>/<sandbox-id>/` on an existing build VM
  * (an alias from config.vm_aliases, or host[:port], e.g. a tunnel port), with an optional repo transfer.
  * Ownership labels live next to the workspaces in `<workspace_root>/.sandboxer/<sandbox-id>.json`. Teardown
  * removes only that workspace and its label file; the VM persists.
  */
-const ID_RE = /^sbx-[a-z0-9]{12}$/;
+const ID_RE = ids/* SANDBOX_ID_RE */.aY;
 const rootOf = (config, env) => String(env.SANDBOXER_VM_WORKSPACE_ROOT ?? config.workspace_root ?? '/build').replace(/\/+$/, '');
 function paths(root, sandboxId) {
     if (!ID_RE.test(sandboxId))
@@ -3571,21 +3660,10 @@ function vmPacker(manifest) {
             const root = rootOf(ctx.config, ctx.env);
             const out = [];
             await (0,connection/* inSession */.Cp)(ctx, target, async (s) => {
-                const text = await s.run((0,quote.sh) `for f in ${root}/.sandboxer/sbx-*.json; do [ -f "$f" ] || continue; printf '%s\\t' "$f"; tr -d '\\n' < "$f"; echo; done`, { what: 'listing workspaces' });
-                for (const line of text.split('\n')) {
-                    const [, json] = line.split('\t');
-                    if (!json)
-                        continue;
-                    let labels;
-                    try {
-                        labels = JSON.parse(json);
-                    }
-                    catch {
-                        continue;
-                    }
-                    const id = labels[core_labels/* LABEL */.d_.sandboxId];
-                    if (!id || !ID_RE.test(id))
-                        continue;
+                const text = await s.run((0,labels_files/* catLabelFiles */._)(`${root}/.sandboxer`, 'sbx-*.json'), {
+                    what: 'listing workspaces',
+                });
+                for (const { id, labels } of (0,labels_files/* parseLabelFiles */.t)(text)) {
                     const p = paths(root, id);
                     out.push({
                         backend_id: p.workspace,
@@ -3658,12 +3736,10 @@ function vmPacker(manifest) {
  * (routing may fall back, the caller may retry); authentication, unknown templates and bad input are not.
  */
 function mapE2bError(extId, op, err, opts = {}) {
-    if (err instanceof core_errors/* SandboxerError */.j8)
-        return err;
-    if (opts.signal?.aborted)
-        return new core_errors/* CancelledError */.cc(`${extId}: ${op} cancelled`);
-    const e = err instanceof Error ? err : new Error(String(err));
-    const message = `${op} failed: ${(0,cloud_common/* redact */.E$)(e.message, opts.secrets ?? [])}`;
+    const started = (0,cloud_common/* sdkFailure */.$6)(extId, op, err, opts);
+    if (started instanceof core_errors/* SandboxerError */.j8)
+        return started;
+    const { e, message } = started;
     const statusCode = e.statusCode;
     // envd errors carry the status only in the message ("503: …").
     const fromMessage = e.name === 'SandboxError' ? /^(\d{3}): /.exec(e.message)?.[1] : undefined;
@@ -3924,12 +4000,10 @@ function isModalNotFound(err) {
  * timeouts and network failures are retryable; authentication, bad images and bad input are not.
  */
 function mapModalError(extId, op, err, opts = {}) {
-    if (err instanceof core_errors/* SandboxerError */.j8)
-        return err;
-    if (opts.signal?.aborted)
-        return new core_errors/* CancelledError */.cc(`${extId}: ${op} cancelled`);
-    const e = err instanceof Error ? err : new Error(String(err));
-    const message = `${op} failed: ${(0,cloud_common/* redact */.E$)(e.message, opts.secrets ?? [])}`;
+    const started = (0,cloud_common/* sdkFailure */.$6)(extId, op, err, opts);
+    if (started instanceof core_errors/* SandboxerError */.j8)
+        return started;
+    const { e, message } = started;
     const fail = (retryable, hint) => new core_errors/* BackendError */.Jh(extId, message, { retryable, ...(hint ? { hint } : {}) });
     switch (e.name) {
         case 'ResourceExhaustedError':
@@ -4428,25 +4502,6 @@ var file_store = __webpack_require__(80064);
 var clock = __webpack_require__(32257);
 // EXTERNAL MODULE: ./src/core/duration.ts
 var core_duration = __webpack_require__(98571);
-;// CONCATENATED MODULE: ./src/core/ids.ts
-
-// Lowercase base32 without ambiguous letters: ids are used in compose project names, directory names, labels
-// and artifact names, so they must be safe in all of them without quoting.
-const ALPHABET = 'abcdefghjkmnpqrstvwxyz0123456789';
-function randomToken(length) {
-    const bytes = (0,external_node_crypto_.randomBytes)(length);
-    let out = '';
-    for (const b of bytes)
-        out += ALPHABET[b % ALPHABET.length];
-    return out;
-}
-const SANDBOX_ID_RE = /^sbx-[a-z0-9]{12}$/;
-const SNAPSHOT_ID_RE = /^snap-[a-z0-9]{12}$/;
-const newSandboxId = () => `sbx-${randomToken(12)}`;
-const newSnapshotId = () => `snap-${randomToken(12)}`;
-const isSandboxId = (s) => SANDBOX_ID_RE.test(s);
-const isSnapshotId = (s) => SNAPSHOT_ID_RE.test(s);
-
 // EXTERNAL MODULE: ./src/core/lifecycle.ts
 var lifecycle = __webpack_require__(62043);
 // EXTERNAL MODULE: ./src/credentials/resolver.ts
@@ -4636,7 +4691,7 @@ class SandboxManager {
     async provisionNew(args) {
         const { profile } = args;
         const signal = args.signal ?? new AbortController().signal;
-        const id = newSandboxId();
+        const id = (0,ids/* newSandboxId */.Dp)();
         const created_at = this.now();
         const expires_at = args.ttl_s
             ? new Date(Date.parse(created_at) + args.ttl_s * 1000).toISOString()
@@ -5010,7 +5065,7 @@ class SandboxManager {
             sandbox: record,
         }, name));
         const snap = {
-            id: newSnapshotId(),
+            id: (0,ids/* newSnapshotId */.qc)(),
             sandbox_id: id,
             profile_id: record.profile_id,
             extension_id: record.extension_id,
