@@ -68,6 +68,7 @@ async function reapStale(manager, opts = {}) {
         await manager.store.appendOnce(REAP_LOG, key, action).catch((err) => {
             log.warn(`reaper log: ${(0,_core_errors_ts__WEBPACK_IMPORTED_MODULE_0__/* .toSandboxerError */ .Sb)(err).message}`);
         });
+        await manager.announceReaped(action);
         try {
             await opts.onAction?.(action);
         }

@@ -2509,7 +2509,7 @@ function composeSsh(manifest) {
         meterActual: ({ sandbox, ended_at }) => (0,pricing/* meterFromPricing */.mw)(manifest.pricing, sandbox.resources, sandbox.ready_at ?? sandbox.created_at, ended_at),
         async list(ctx, filter) {
             const rt = runtimeFrom(ctx.config, ctx.env);
-            const target = (0,ssh_target/* resolveTarget */.u1)({ placement: undefined, config: ctx.config, env: ctx.env });
+            const target = (0,ssh_target/* resolveTarget */.u1)({ placement: ctx.placement, config: ctx.config, env: ctx.env });
             const base = baseDir(ctx.config, ctx.env);
             const found = new Map();
             await (0,connection/* inSession */.Cp)(ctx, target, async (s) => {
@@ -3656,7 +3656,7 @@ function vmPacker(manifest) {
         estimateCost: ({ resources, ttl_s }) => (0,pricing/* estimateFromPricing */.L4)(manifest.pricing, resources, ttl_s),
         meterActual: ({ sandbox, ended_at }) => (0,pricing/* meterFromPricing */.mw)(manifest.pricing, sandbox.resources, sandbox.ready_at ?? sandbox.created_at, ended_at),
         async list(ctx, filter) {
-            const target = (0,ssh_target/* resolveTarget */.u1)({ placement: undefined, config: ctx.config, env: ctx.env });
+            const target = (0,ssh_target/* resolveTarget */.u1)({ placement: ctx.placement, config: ctx.config, env: ctx.env });
             const root = rootOf(ctx.config, ctx.env);
             const out = [];
             await (0,connection/* inSession */.Cp)(ctx, target, async (s) => {
@@ -4251,6 +4251,7 @@ function defaultRegistry() {
 
 const LIFECYCLE_EVENT_TYPE = 'io.sandboxer.sandbox.lifecycle.v1';
 const METER_EVENT_TYPE = 'io.sandboxer.sandbox.meter.v1';
+const REAP_EVENT_TYPE = 'io.sandboxer.reaper.action.v1';
 /** State Hub is off unless SANDBOXER_STATE_HUB_URL is set; a malformed URL disables it with a warning. */
 function stateHubConfig(env) {
     const url = env.SANDBOXER_STATE_HUB_URL?.trim();
@@ -4316,6 +4317,20 @@ function meterEvent(record) {
         },
     };
 }
+/** An applied reaper action (record closed, orphan torn down, or a failure to), keyed by object and time. */
+function reapEvent(action) {
+    const subject = action.sandbox_id ?? action.backend_id ?? 'unknown';
+    return {
+        specversion: '1.0',
+        id: `reap-${subject}-${action.at}`,
+        source: 'sandboxer',
+        type: REAP_EVENT_TYPE,
+        subject,
+        time: action.at,
+        datacontenttype: 'application/json',
+        data: action,
+    };
+}
 /**
  * Best-effort State Hub emitter: each event is one POST bounded by a short timeout; a failure is logged once
  * and opens a cooldown during which events are dropped. It never throws, so it can never fail the lifecycle.
@@ -4340,6 +4355,9 @@ class StateHubHooks {
         const event = meterEvent(record);
         if (event)
             await this.post(event);
+    }
+    async onReaped({ action }) {
+        await this.post(reapEvent(action));
     }
     async post(event) {
         if (Date.now() < this.downUntil) {
@@ -5185,10 +5203,24 @@ class SandboxManager {
             }
         }
     }
+    /** Fan an applied reaper action out to the hooks (State Hub); best effort, never throws. */
+    async announceReaped(action) {
+        for (const h of this.hooks) {
+            if (!h.onReaped)
+                continue;
+            try {
+                await h.onReaped({ action });
+            }
+            catch (err) {
+                this.log.warn(`${h.name}: ${(0,core_errors/* toSandboxerError */.Sb)(err).message}`);
+            }
+        }
+    }
     /** Context for callers outside the lifecycle (reaper, inspect) that need to talk to an extension. */
     async contextFor(manifest, opts = {}) {
         const secrets = await this.resolveSecrets(manifest, opts.profile, opts.signal);
-        return this.baseContext(manifest, opts.config ?? { ...manifest.config, ...(opts.profile?.config ?? {}) }, secrets, opts.signal ?? AbortSignal.timeout(this.teardownTimeout_s * 1000));
+        const ctx = this.baseContext(manifest, opts.config ?? { ...manifest.config, ...(opts.profile?.config ?? {}) }, secrets, opts.signal ?? AbortSignal.timeout(this.teardownTimeout_s * 1000));
+        return opts.profile ? { ...ctx, placement: opts.profile.placement } : ctx;
     }
 }
 function markOutcome(route, extId, outcome, error, chosen) {

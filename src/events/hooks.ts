@@ -16,4 +16,19 @@ export interface LifecycleHooks {
   }): Promise<void>;
   onTransition?(input: { record: SandboxRecord; from: SandboxState | null; to: SandboxState }): Promise<void>;
   onSettled?(input: { record: SandboxRecord; manifest: ExtensionManifest }): Promise<void>;
+  /** Best effort, like onTransition: an applied reaper action (a record closed or an orphan torn down). */
+  onReaped?(input: { action: ReapedAction }): Promise<void>;
+}
+
+/** What the reaper did, as hooks see it (src/telemetry/reap.ts ReapAction): no secrets, only ids and outcome. */
+export interface ReapedAction {
+  kind: string;
+  extension_id: string;
+  sandbox_id?: string;
+  backend_id?: string;
+  outcome: string;
+  at: string;
+  reason: string;
+  final_state?: string;
+  error?: string;
 }

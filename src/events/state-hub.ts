@@ -1,7 +1,7 @@
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import type { SandboxRecord } from '../core/record.ts';
-import type { LifecycleHooks } from './hooks.ts';
+import type { LifecycleHooks, ReapedAction } from './hooks.ts';
 
 export interface StateHubConfig {
   url: string;
@@ -14,6 +14,7 @@ export interface StateHubConfig {
 
 export const LIFECYCLE_EVENT_TYPE = 'io.sandboxer.sandbox.lifecycle.v1';
 export const METER_EVENT_TYPE = 'io.sandboxer.sandbox.meter.v1';
+export const REAP_EVENT_TYPE = 'io.sandboxer.reaper.action.v1';
 
 /** State Hub is off unless SANDBOXER_STATE_HUB_URL is set; a malformed URL disables it with a warning. */
 export function stateHubConfig(env: NodeJS.ProcessEnv): StateHubConfig | undefined {
@@ -82,6 +83,21 @@ export function meterEvent(record: SandboxRecord) {
   };
 }
 
+/** An applied reaper action (record closed, orphan torn down, or a failure to), keyed by object and time. */
+export function reapEvent(action: ReapedAction) {
+  const subject = action.sandbox_id ?? action.backend_id ?? 'unknown';
+  return {
+    specversion: '1.0',
+    id: `reap-${subject}-${action.at}`,
+    source: 'sandboxer',
+    type: REAP_EVENT_TYPE,
+    subject,
+    time: action.at,
+    datacontenttype: 'application/json',
+    data: action,
+  };
+}
+
 /**
  * Best-effort State Hub emitter: each event is one POST bounded by a short timeout; a failure is logged once
  * and opens a cooldown during which events are dropped. It never throws, so it can never fail the lifecycle.
@@ -105,6 +121,10 @@ export class StateHubHooks implements LifecycleHooks {
   async onSettled({ record }: Parameters<NonNullable<LifecycleHooks['onSettled']>>[0]) {
     const event = meterEvent(record);
     if (event) await this.post(event);
+  }
+
+  async onReaped({ action }: Parameters<NonNullable<LifecycleHooks['onReaped']>>[0]) {
+    await this.post(reapEvent(action));
   }
 
   private async post(event: { id: string }): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ExtensionManifest, Profile, Resources } from '../catalog/schema.ts';
+import type { ExtensionManifest, Placement, Profile, Resources } from '../catalog/schema.ts';
 import type { Handle, Meter, SandboxRecord, SnapshotRecord } from '../core/record.ts';
 import type { Logger } from '../core/logger.ts';
 
@@ -25,6 +25,8 @@ export interface ExtensionContext {
   signal: AbortSignal;
   log: Logger;
   env: NodeJS.ProcessEnv;
+  /** The profile's placement when the context was made for a profile (listing and reaping per profile). */
+  placement?: Placement;
 }
 
 export interface ProvisionContext extends ExtensionContext {

@@ -29,7 +29,7 @@ import { createCredentialResolver } from '../credentials/index.ts';
 import { CredentialResolver, emptySecrets, missingCredentialsError } from '../credentials/resolver.ts';
 import type { Extension, ExtensionContext, ProvisionContext, Secrets } from '../extensions/contract.ts';
 import type { ExtensionRegistry } from '../extensions/registry.ts';
-import type { LifecycleHooks } from '../events/hooks.ts';
+import type { LifecycleHooks, ReapedAction } from '../events/hooks.ts';
 import { routeExhausted } from '../routing/errors.ts';
 import { StrategyRouter } from '../routing/router.ts';
 import type { Router } from '../routing/types.ts';
@@ -836,18 +836,31 @@ export class SandboxManager {
     }
   }
 
+  /** Fan an applied reaper action out to the hooks (State Hub); best effort, never throws. */
+  async announceReaped(action: ReapedAction): Promise<void> {
+    for (const h of this.hooks) {
+      if (!h.onReaped) continue;
+      try {
+        await h.onReaped({ action });
+      } catch (err) {
+        this.log.warn(`${h.name}: ${toSandboxerError(err).message}`);
+      }
+    }
+  }
+
   /** Context for callers outside the lifecycle (reaper, inspect) that need to talk to an extension. */
   async contextFor(
     manifest: ExtensionManifest,
     opts: { signal?: AbortSignal; profile?: Profile; config?: Record<string, unknown> } = {},
   ): Promise<ExtensionContext> {
     const secrets = await this.resolveSecrets(manifest, opts.profile, opts.signal);
-    return this.baseContext(
+    const ctx = this.baseContext(
       manifest,
       opts.config ?? { ...manifest.config, ...(opts.profile?.config ?? {}) },
       secrets,
       opts.signal ?? AbortSignal.timeout(this.teardownTimeout_s * 1000),
     );
+    return opts.profile ? { ...ctx, placement: opts.profile.placement } : ctx;
   }
 }
 

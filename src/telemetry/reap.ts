@@ -105,6 +105,7 @@ export async function reapStale(manager: SandboxManager, opts: ReapOptions = {})
     await manager.store.appendOnce(REAP_LOG, key, action).catch((err: unknown) => {
       log.warn(`reaper log: ${toSandboxerError(err).message}`);
     });
+    await manager.announceReaped(action);
     try {
       await opts.onAction?.(action);
     } catch {

@@ -3,9 +3,11 @@ import type { Logger } from '../../src/core/logger.ts';
 import {
   LIFECYCLE_EVENT_TYPE,
   METER_EVENT_TYPE,
+  REAP_EVENT_TYPE,
   StateHubHooks,
   stateHubConfig,
 } from '../../src/events/state-hub.ts';
+import { reapStale } from '../../src/telemetry/reap.ts';
 import { tempDir } from '../helpers/env.ts';
 import { Collector } from './collector.ts';
 import { stubManager } from './harness.ts';
@@ -62,6 +64,28 @@ describe('State Hub events', () => {
     for (const e of mine) expect((e.data as { extension_id: string }).extension_id).toBe('ext.saas-stub');
     expect((meter[0]!.data as { actual_usd: string }).actual_usd).toBe('0.003000');
     expect(new Set(mine.map((e) => e.id)).size).toBe(mine.length);
+  });
+
+  it('posts an event for every applied reaper action, and none for a dry run', async () => {
+    const { manager } = setup({ SANDBOXER_STATE_HUB_URL: hub.url });
+    const r = await manager.create({ profileId: 'profile.saas-stub', ttl: '5m' });
+    const later = new Date(Date.now() + 3600_000);
+    const reapEvents = () =>
+      hub.received
+        .filter((e) => e.body.subject === r.id && e.body.type === REAP_EVENT_TYPE)
+        .map((e) => e.body);
+    await reapStale(manager, { now: later, replayOutbox: false });
+    expect(reapEvents()).toEqual([]);
+    await reapStale(manager, { apply: true, now: later, replayOutbox: false });
+    const [event, ...rest] = reapEvents();
+    expect(rest).toEqual([]);
+    expect(event!.data).toMatchObject({
+      kind: 'expired',
+      sandbox_id: r.id,
+      extension_id: 'ext.saas-stub',
+      outcome: 'done',
+      final_state: 'expired',
+    });
   });
 
   it('a down hub never fails the lifecycle: one warning, then events are dropped during the cooldown', async () => {

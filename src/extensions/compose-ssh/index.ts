@@ -348,7 +348,7 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
 
     async list(ctx, filter) {
       const rt = runtimeFrom(ctx.config, ctx.env);
-      const target = resolveTarget({ placement: undefined, config: ctx.config, env: ctx.env });
+      const target = resolveTarget({ placement: ctx.placement, config: ctx.config, env: ctx.env });
       const base = baseDir(ctx.config, ctx.env);
       const found = new Map<string, BackendObject>();
       await inSession(ctx, target, async (s) => {

@@ -129,7 +129,7 @@ export function vmPacker(manifest: ExtensionManifest): Extension {
       meterFromPricing(manifest.pricing, sandbox.resources, sandbox.ready_at ?? sandbox.created_at, ended_at),
 
     async list(ctx, filter) {
-      const target = resolveTarget({ placement: undefined, config: ctx.config, env: ctx.env });
+      const target = resolveTarget({ placement: ctx.placement, config: ctx.config, env: ctx.env });
       const root = rootOf(ctx.config, ctx.env);
       const out: BackendObject[] = [];
       await inSession(ctx, target, async (s) => {
