@@ -19,8 +19,8 @@ var external_node_util_ = __webpack_require__(57975);
 var errors = __webpack_require__(74296);
 // EXTERNAL MODULE: ./src/core/logger.ts
 var logger = __webpack_require__(11227);
-// EXTERNAL MODULE: ./src/manager/factory.ts + 15 modules
-var factory = __webpack_require__(71598);
+// EXTERNAL MODULE: ./src/manager/factory.ts + 14 modules
+var factory = __webpack_require__(76453);
 // EXTERNAL MODULE: ./src/credentials/index.ts + 4 modules
 var credentials = __webpack_require__(28000);
 // EXTERNAL MODULE: ./src/catalog/schema.ts
@@ -353,92 +353,11 @@ const inspectHost = {
 };
 
 // EXTERNAL MODULE: ./src/core/duration.ts
-var core_duration = __webpack_require__(98571);
+var duration = __webpack_require__(98571);
+// EXTERNAL MODULE: ./src/manager/manager.ts + 1 modules
+var manager = __webpack_require__(18067);
 // EXTERNAL MODULE: ./src/routing/router.ts + 1 modules
 var routing_router = __webpack_require__(9496);
-;// CONCATENATED MODULE: ./src/cli/commands/route.ts
-
-
-
-
-
-
-const DEFAULT_TTL_S = 3600;
-const credentialCell = (c) => c.credential_checks.length === 0
-    ? 'not required'
-    : c.credential_checks
-        .map((k) => `${k.name}:${k.status === 'ok' ? 'ok' : k.required ? 'missing' : 'absent (optional)'}`)
-        .join(' ');
-const routeExplain = {
-    name: 'route explain',
-    summary: 'Show how a profile is routed: every candidate, its estimate, latency, credentials, and why',
-    usage: 'sandboxer route explain --profile ID [--route STRATEGY] [--ttl DUR] [--json]',
-    details: [
-        'Credentials are checked the way create checks them (vault: refs are fetched, values never shown).',
-        'The estimate is for the TTL given (default: the profile default, else 1h).',
-        'Examples:',
-        '  sandboxer route explain --profile profile.burst-sandbox',
-        '  sandboxer route explain --profile profile.burst-sandbox --route lowest-cost --json',
-    ].join('\n'),
-    options: {
-        profile: { type: 'string', short: 'p' },
-        route: { type: 'string' },
-        ttl: { type: 'string' },
-    },
-    async run(ctx, { values }) {
-        if (values.profile === undefined)
-            throw (0,errors/* usageError */.Wp)('route explain: --profile is required', "see 'sandboxer profiles list'");
-        let strategy;
-        if (values.route !== undefined) {
-            const r = schema/* RouteStrategy */.dl.safeParse(values.route);
-            if (!r.success)
-                throw (0,errors/* usageError */.Wp)(`--route '${String(values.route)}' is not a strategy`, `use one of: ${schema/* RouteStrategy */.dl.options.join(', ')}`);
-            strategy = r.data;
-        }
-        const m = ctx.manager();
-        const profile = (0,loader/* getProfile */.E$)(m.catalog, String(values.profile));
-        const ttl_s = values.ttl
-            ? (0,core_duration/* parseDurationSeconds */.l)(String(values.ttl), 'TTL')
-            : (m.resolveTtl(profile, undefined) ?? DEFAULT_TTL_S);
-        const router = new routing_router/* StrategyRouter */.h({
-            catalog: m.catalog,
-            registry: m.registry,
-            credentials: m.credentials,
-            store: m.store,
-        });
-        const x = await router.explain({
-            profile,
-            ttl_s,
-            env: ctx.env,
-            signal: ctx.signal,
-            ...(strategy ? { strategy } : {}),
-        });
-        if (ctx.json) {
-            ctx.out(JSON.stringify(x, null, 2));
-            return;
-        }
-        ctx.out([
-            `profile ${x.profile_id}, strategy ${x.strategy}, estimates for ${x.ttl_s}s`,
-            '',
-            table(x.candidates.map((c) => ({
-                '#': c.rank,
-                candidate: c.extension_id,
-                kind: c.kind,
-                estimate: c.estimate_usd !== undefined ? `$${c.estimate_usd}` : undefined,
-                latency: `${c.latency_s}s (${c.latency_source === 'history' ? `${c.latency_samples} runs` : 'default'})`,
-                credentials: credentialCell(c),
-                decision: c.decision,
-                why: c.reason.replace(/^(skipped|picked|fallback): /, ''),
-            })), ['#', 'candidate', 'kind', 'estimate', 'latency', 'credentials', 'decision', 'why']),
-            '',
-            x.picked
-                ? `create would use ${x.picked}${x.order.length > 1 ? `, falling back to ${x.order.slice(1).join(' → ')}` : ''}`
-                : 'no candidate is usable: create would fail',
-        ].join('\n'));
-    },
-};
-const routeCommands = [routeExplain];
-
 // EXTERNAL MODULE: ./src/core/record.ts
 var record = __webpack_require__(14130);
 // EXTERNAL MODULE: ./src/cli/parse-kv.ts
@@ -449,6 +368,7 @@ var parse_kv = __webpack_require__(79375);
 
 
 
+/** `--route` into a strategy; anything else is a usage error listing the strategies. */
 function parseRoute(v) {
     if (v === undefined)
         return undefined;
@@ -542,6 +462,83 @@ const recreate = {
     },
 };
 const sandboxCommands = [create, get, list, destroy, recreate];
+
+;// CONCATENATED MODULE: ./src/cli/commands/route.ts
+
+
+
+
+
+
+
+const credentialCell = (c) => c.credential_checks.length === 0
+    ? 'not required'
+    : c.credential_checks
+        .map((k) => `${k.name}:${k.status === 'ok' ? 'ok' : k.required ? 'missing' : 'absent (optional)'}`)
+        .join(' ');
+const routeExplain = {
+    name: 'route explain',
+    summary: 'Show how a profile is routed: every candidate, its estimate, latency, credentials, and why',
+    usage: 'sandboxer route explain --profile ID [--route STRATEGY] [--ttl DUR] [--json]',
+    details: [
+        'Credentials are checked the way create checks them (vault: refs are fetched, values never shown).',
+        'The estimate is for the TTL given (default: the profile default, else 1h).',
+        'Examples:',
+        '  sandboxer route explain --profile profile.burst-sandbox',
+        '  sandboxer route explain --profile profile.burst-sandbox --route lowest-cost --json',
+    ].join('\n'),
+    options: {
+        profile: { type: 'string', short: 'p' },
+        route: { type: 'string' },
+        ttl: { type: 'string' },
+    },
+    async run(ctx, { values }) {
+        if (values.profile === undefined)
+            throw (0,errors/* usageError */.Wp)('route explain: --profile is required', "see 'sandboxer profiles list'");
+        const strategy = parseRoute(values.route);
+        const m = ctx.manager();
+        const profile = (0,loader/* getProfile */.E$)(m.catalog, String(values.profile));
+        const ttl_s = values.ttl
+            ? (0,duration/* parseDurationSeconds */.l)(String(values.ttl), 'TTL')
+            : (m.resolveTtl(profile, undefined) ?? manager/* DEFAULT_TTL_FOR_ESTIMATE_S */.w);
+        const router = new routing_router/* StrategyRouter */.h({
+            catalog: m.catalog,
+            registry: m.registry,
+            credentials: m.credentials,
+            store: m.store,
+        });
+        const x = await router.explain({
+            profile,
+            ttl_s,
+            env: ctx.env,
+            signal: ctx.signal,
+            ...(strategy ? { strategy } : {}),
+        });
+        if (ctx.json) {
+            ctx.out(JSON.stringify(x, null, 2));
+            return;
+        }
+        ctx.out([
+            `profile ${x.profile_id}, strategy ${x.strategy}, estimates for ${x.ttl_s}s`,
+            '',
+            table(x.candidates.map((c) => ({
+                '#': c.rank,
+                candidate: c.extension_id,
+                kind: c.kind,
+                estimate: c.estimate_usd !== undefined ? `$${c.estimate_usd}` : undefined,
+                latency: `${c.latency_s}s (${c.latency_source === 'history' ? `${c.latency_samples} runs` : 'default'})`,
+                credentials: credentialCell(c),
+                decision: c.decision,
+                why: c.reason.replace(/^(skipped|picked|fallback): /, ''),
+            })), ['#', 'candidate', 'kind', 'estimate', 'latency', 'credentials', 'decision', 'why']),
+            '',
+            x.picked
+                ? `create would use ${x.picked}${x.order.length > 1 ? `, falling back to ${x.order.slice(1).join(' → ')}` : ''}`
+                : 'no candidate is usable: create would fail',
+        ].join('\n'));
+    },
+};
+const routeCommands = [routeExplain];
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
@@ -685,9 +682,12 @@ var registries = __webpack_require__(29396);
 var json_schema_processors = __webpack_require__(98439);
 // EXTERNAL MODULE: ./src/core/lifecycle.ts
 var lifecycle = __webpack_require__(62043);
+// EXTERNAL MODULE: ./src/core/ids.ts
+var ids = __webpack_require__(89921);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 7 modules
 var schemas = __webpack_require__(12311);
 ;// CONCATENATED MODULE: ./src/api/schemas.ts
+
 
 
 
@@ -697,12 +697,12 @@ var schemas = __webpack_require__(12311);
  * OpenAPI document (openapi.ts), so the two cannot drift.
  */
 const SandboxId = schemas/* string */.YjP()
-    .regex(/^sbx-[a-z0-9]{12}$/, 'a sandbox id looks like sbx-xxxxxxxxxxxx (12 lowercase letters or digits)');
+    .regex(ids/* SANDBOX_ID_RE */.aY, 'a sandbox id looks like sbx-xxxxxxxxxxxx (12 lowercase letters or digits)');
 const SnapshotId = schemas/* string */.YjP()
-    .regex(/^snap-[a-z0-9]{12}$/, 'a snapshot id looks like snap-xxxxxxxxxxxx (12 lowercase letters or digits)');
+    .regex(ids/* SNAPSHOT_ID_RE */.L7, 'a snapshot id looks like snap-xxxxxxxxxxxx (12 lowercase letters or digits)');
 const isDuration = (v) => {
     try {
-        (0,core_duration/* parseDurationSeconds */.l)(v);
+        (0,duration/* parseDurationSeconds */.l)(v);
         return true;
     }
     catch {
@@ -1637,7 +1637,7 @@ const serve = {
         }
         const port = parseInteger('port', values.port, DEFAULT_PORT, 65535);
         const maxBodyBytes = parseInteger('max-body', values['max-body'], DEFAULT_MAX_BODY_BYTES, 16 * 1024 * 1024);
-        const graceMs = (0,core_duration/* parseDurationSeconds */.l)(String(values['drain-timeout'] ?? '30s'), '--drain-timeout') * 1000;
+        const graceMs = (0,duration/* parseDurationSeconds */.l)(String(values['drain-timeout'] ?? '30s'), '--drain-timeout') * 1000;
         const host = String(values.host ?? '127.0.0.1');
         const tokenRef = values['token-ref'] ?? ctx.env.SANDBOXER_API_TOKEN_REF;
         const manager = ctx.manager();
@@ -1790,7 +1790,7 @@ function parseAge(value, flag) {
     const text = String(value).trim();
     if (/^0+(\.0+)?[a-z]*$/i.test(text))
         return 0;
-    return (0,core_duration/* parseDurationSeconds */.l)(text, flag);
+    return (0,duration/* parseDurationSeconds */.l)(text, flag);
 }
 const COMMON_OPTIONS = {
     'min-orphan-age': { type: 'string' },
@@ -1914,7 +1914,6 @@ const staleCommands = [inspectStale, reapStaleCommand];
 ;// CONCATENATED MODULE: ./src/cli/commands/ttl.ts
 
 
-
 const extendTtl = {
     name: 'extend-ttl',
     summary: "Push a sandbox's expiry later (on the backend where it can extend; always in the record)",
@@ -1931,9 +1930,7 @@ const extendTtl = {
     async run(ctx, { values, positionals }) {
         if (values.duration === undefined)
             throw (0,errors/* usageError */.Wp)('extend-ttl: --duration is required', 'e.g. --duration 2h (units: s, m, h, d)');
-        const duration = String(values.duration);
-        (0,core_duration/* parseDurationSeconds */.l)(duration, 'duration'); // a usage error (exit 2) before anything is read or touched
-        const { record, pushed, note } = await ctx.manager().extendTtl(positionals[0], duration);
+        const { record, pushed, note } = await ctx.manager().extendTtl(positionals[0], String(values.duration));
         if (ctx.json) {
             ctx.out(JSON.stringify({ record, pushed, ...(note ? { note } : {}) }, null, 2));
             return;
@@ -2170,8 +2167,7 @@ async function main(argv = process.argv.slice(2)) {
 /* harmony import */ var _core_errors_ts__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(74296);
 
 /** `k=v` pairs (repeatable --input) into a record; the value may contain '='. */
-function parseKeyValues(items, flag = '--input') {
-    const hint = `repeat ${flag} name=value for each value, e.g. ${flag} repo=./app`;
+function parseKeyValues(items, flag = '--input', hint = `repeat ${flag} name=value for each value, e.g. ${flag} repo=./app`) {
     const out = {};
     for (const item of items) {
         const i = item.indexOf('=');

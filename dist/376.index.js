@@ -54,15 +54,7 @@ function readSetupInputs() {
     const lines = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getMultilineInput */ .q3('inputs')
         .map((l) => l.trim())
         .filter((l) => l && !l.startsWith('#'));
-    let inputs;
-    try {
-        inputs = (0,_cli_parse_kv_ts__WEBPACK_IMPORTED_MODULE_3__/* .parseKeyValues */ .H)(lines, 'inputs');
-    }
-    catch (err) {
-        if (err instanceof _core_errors_ts__WEBPACK_IMPORTED_MODULE_2__/* .SandboxerError */ .j8)
-            throw (0,_core_errors_ts__WEBPACK_IMPORTED_MODULE_2__/* .usageError */ .Wp)(err.message, 'write one key=value per line');
-        throw err;
-    }
+    const inputs = (0,_cli_parse_kv_ts__WEBPACK_IMPORTED_MODULE_3__/* .parseKeyValues */ .H)(lines, 'inputs', 'write one key=value per line');
     return {
         ...(profile ? { profile } : {}),
         inputs,
@@ -85,14 +77,16 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   teardownMain: () => (/* binding */ teardownMain)
 /* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(33838);
-/* harmony import */ var _core_errors_ts__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(74296);
-/* harmony import */ var _core_lifecycle_ts__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(62043);
-/* harmony import */ var _core_money_ts__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(34247);
-/* harmony import */ var _state_artifact_artifact_store_ts__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(82028);
-/* harmony import */ var _inputs_ts__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(81729);
-/* harmony import */ var _report_ts__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(31658);
-/* harmony import */ var _runtime_ts__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(68627);
+/* harmony import */ var _core_ids_ts__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(89921);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(33838);
+/* harmony import */ var _core_errors_ts__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(74296);
+/* harmony import */ var _core_lifecycle_ts__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(62043);
+/* harmony import */ var _core_money_ts__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(34247);
+/* harmony import */ var _state_artifact_artifact_store_ts__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(82028);
+/* harmony import */ var _inputs_ts__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(81729);
+/* harmony import */ var _report_ts__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(31658);
+/* harmony import */ var _runtime_ts__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(68627);
+
 
 
 
@@ -106,17 +100,17 @@ __webpack_require__.r(__webpack_exports__);
  * The record is marked `teardown_requested_by` so the setup job's post step reports it instead of failing.
  */
 async function teardownMain() {
-    await (0,_runtime_ts__WEBPACK_IMPORTED_MODULE_6__/* .runStep */ .eg)('main', async () => {
-        const wanted = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('sandbox-id').trim();
-        const failOnError = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4('fail-on-error').trim() !== 'false';
-        const kind = (0,_inputs_ts__WEBPACK_IMPORTED_MODULE_4__/* .stateStoreInput */ .lg)();
-        if (wanted && !/^sbx-[a-z0-9]{12}$/.test(wanted))
-            throw (0,_core_errors_ts__WEBPACK_IMPORTED_MODULE_1__/* .usageError */ .Wp)(`input sandbox-id: '${wanted}' is not a sandbox id`, 'pass the sandbox-id output of setup-sandbox (sbx-…)');
-        const { store, flush } = (0,_runtime_ts__WEBPACK_IMPORTED_MODULE_6__/* .openStore */ .Ch)(kind);
-        const manager = (0,_runtime_ts__WEBPACK_IMPORTED_MODULE_6__/* .actionManager */ .U2)(store);
+    await (0,_runtime_ts__WEBPACK_IMPORTED_MODULE_7__/* .runStep */ .eg)('main', async () => {
+        const wanted = _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .getInput */ .V4('sandbox-id').trim();
+        const failOnError = _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .getInput */ .V4('fail-on-error').trim() !== 'false';
+        const kind = (0,_inputs_ts__WEBPACK_IMPORTED_MODULE_5__/* .stateStoreInput */ .lg)();
+        if (wanted && !_core_ids_ts__WEBPACK_IMPORTED_MODULE_0__/* .SANDBOX_ID_RE */ .aY.test(wanted))
+            throw (0,_core_errors_ts__WEBPACK_IMPORTED_MODULE_2__/* .usageError */ .Wp)(`input sandbox-id: '${wanted}' is not a sandbox id`, 'pass the sandbox-id output of setup-sandbox (sbx-…)');
+        const { store, flush } = (0,_runtime_ts__WEBPACK_IMPORTED_MODULE_7__/* .openStore */ .Ch)(kind);
+        const manager = (0,_runtime_ts__WEBPACK_IMPORTED_MODULE_7__/* .actionManager */ .U2)(store);
         const controller = new AbortController();
-        const off = (0,_runtime_ts__WEBPACK_IMPORTED_MODULE_6__/* .onSignals */ .rL)((sig) => {
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`${sig}: stopping after the current teardown`);
+        const off = (0,_runtime_ts__WEBPACK_IMPORTED_MODULE_7__/* .onSignals */ .rL)((sig) => {
+            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(`${sig}: stopping after the current teardown`);
             controller.abort(new Error(sig));
         });
         const done = [];
@@ -125,14 +119,14 @@ async function teardownMain() {
             let ids;
             if (wanted)
                 ids = [wanted];
-            else if (store instanceof _state_artifact_artifact_store_ts__WEBPACK_IMPORTED_MODULE_3__/* .ArtifactStateStore */ .p)
+            else if (store instanceof _state_artifact_artifact_store_ts__WEBPACK_IMPORTED_MODULE_4__/* .ArtifactStateStore */ .p)
                 ids = [...new Set((await store.artifacts.list()).map((a) => a.sandboxId))];
             else if (kind === 'cache')
-                throw (0,_core_errors_ts__WEBPACK_IMPORTED_MODULE_1__/* .usageError */ .Wp)('state-store cache cannot list the sandboxes of a run', 'pass sandbox-id');
+                throw (0,_core_errors_ts__WEBPACK_IMPORTED_MODULE_2__/* .usageError */ .Wp)('state-store cache cannot list the sandboxes of a run', 'pass sandbox-id');
             else
-                ids = (await manager.list({ state: [..._core_lifecycle_ts__WEBPACK_IMPORTED_MODULE_2__/* .LIVE_STATES */ ._d] })).map((r) => r.id);
+                ids = (await manager.list({ state: [..._core_lifecycle_ts__WEBPACK_IMPORTED_MODULE_3__/* .LIVE_STATES */ ._d] })).map((r) => r.id);
             if (ids.length === 0)
-                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq('no sandbox recorded by this run: nothing to tear down');
+                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq('no sandbox recorded by this run: nothing to tear down');
             for (const id of ids) {
                 if (controller.signal.aborted)
                     break;
@@ -142,29 +136,29 @@ async function teardownMain() {
                         requestedBy: `teardown-sandbox${process.env.GITHUB_JOB ? ` (job ${process.env.GITHUB_JOB})` : ''}`,
                         signal: controller.signal,
                     });
-                    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`sandbox ${id} is ${r.state}${r.meter ? ` (actual $${r.meter.actual_usd})` : ''}`);
+                    _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(`sandbox ${id} is ${r.state}${r.meter ? ` (actual $${r.meter.actual_usd})` : ''}`);
                     done.push(r);
                 }
                 catch (err) {
-                    const e = (0,_core_errors_ts__WEBPACK_IMPORTED_MODULE_1__/* .toSandboxerError */ .Sb)(err);
+                    const e = (0,_core_errors_ts__WEBPACK_IMPORTED_MODULE_2__/* .toSandboxerError */ .Sb)(err);
                     errors.push(`${id}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
                 }
             }
         }
         finally {
             off();
-            for (const e of await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os('save sandbox state', flush))
-                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(e);
+            for (const e of await _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .group */ .Os('save sandbox state', flush))
+                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(e);
         }
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('destroyed', JSON.stringify(done.map((r) => r.id)));
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('actual-usd', (0,_core_money_ts__WEBPACK_IMPORTED_MODULE_7__/* .fromMicros */ .SQ)((0,_core_money_ts__WEBPACK_IMPORTED_MODULE_7__/* .sumMicros */ .nt)(done.map((r) => (0,_core_money_ts__WEBPACK_IMPORTED_MODULE_7__/* .toMicros */ .tO)(r.meter?.actual_usd ?? '0')))));
-        await (0,_report_ts__WEBPACK_IMPORTED_MODULE_5__/* .writeSummary */ .Sy)('Sandbox teardown', done, errors);
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setOutput */ .uH('destroyed', JSON.stringify(done.map((r) => r.id)));
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setOutput */ .uH('actual-usd', (0,_core_money_ts__WEBPACK_IMPORTED_MODULE_8__/* .fromMicros */ .SQ)((0,_core_money_ts__WEBPACK_IMPORTED_MODULE_8__/* .sumMicros */ .nt)(done.map((r) => (0,_core_money_ts__WEBPACK_IMPORTED_MODULE_8__/* .toMicros */ .tO)(r.meter?.actual_usd ?? '0')))));
+        await (0,_report_ts__WEBPACK_IMPORTED_MODULE_6__/* .writeSummary */ .Sy)('Sandbox teardown', done, errors);
         if (errors.length) {
             const text = `teardown failed for ${errors.length} sandbox(es): ${errors.join('; ')}`;
             if (failOnError)
-                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(text);
+                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1(text);
             else
-                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(text);
+                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e(text);
         }
     });
 }
@@ -181,8 +175,7 @@ async function teardownMain() {
 /* harmony import */ var _core_errors_ts__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(74296);
 
 /** `k=v` pairs (repeatable --input) into a record; the value may contain '='. */
-function parseKeyValues(items, flag = '--input') {
-    const hint = `repeat ${flag} name=value for each value, e.g. ${flag} repo=./app`;
+function parseKeyValues(items, flag = '--input', hint = `repeat ${flag} name=value for each value, e.g. ${flag} repo=./app`) {
     const out = {};
     for (const item of items) {
         const i = item.indexOf('=');

@@ -96,8 +96,8 @@ var external_node_os_ = __webpack_require__(48161);
 var core = __webpack_require__(33838);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __webpack_require__(74296);
-// EXTERNAL MODULE: ./src/manager/factory.ts + 15 modules
-var factory = __webpack_require__(71598);
+// EXTERNAL MODULE: ./src/manager/factory.ts + 14 modules
+var factory = __webpack_require__(76453);
 // EXTERNAL MODULE: ./src/state/artifact/artifact-store.ts
 var artifact_store = __webpack_require__(82028);
 // EXTERNAL MODULE: ./src/state/artifact/run-artifacts.ts
@@ -294,9 +294,11 @@ class ArtifactStateStore extends _mirrored_store_ts__WEBPACK_IMPORTED_MODULE_0__
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   B: () => (/* binding */ MirroredStateStore)
 /* harmony export */ });
-/* harmony import */ var _core_errors_ts__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(74296);
-/* harmony import */ var _core_lifecycle_ts__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(62043);
-/* harmony import */ var _core_logger_ts__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(11227);
+/* harmony import */ var _core_ids_ts__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(89921);
+/* harmony import */ var _core_errors_ts__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(74296);
+/* harmony import */ var _core_lifecycle_ts__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(62043);
+/* harmony import */ var _core_logger_ts__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(11227);
+
 
 
 
@@ -328,7 +330,7 @@ class MirroredStateStore {
     wake = new Set();
     flushing = false;
     errors = [];
-    constructor(local, remote, log = _core_logger_ts__WEBPACK_IMPORTED_MODULE_2__/* .silentLogger */ .q, opts = {}) {
+    constructor(local, remote, log = _core_logger_ts__WEBPACK_IMPORTED_MODULE_3__/* .silentLogger */ .q, opts = {}) {
         this.local = local;
         this.remote = remote;
         this.log = log;
@@ -368,7 +370,7 @@ class MirroredStateStore {
             }
             this.dirty.delete(id);
             try {
-                if ((0,_core_lifecycle_ts__WEBPACK_IMPORTED_MODULE_1__/* .isTerminal */ .Hd)(record.state) && !record.cleanup_pending && !this.pinned.has(id)) {
+                if ((0,_core_lifecycle_ts__WEBPACK_IMPORTED_MODULE_2__/* .isTerminal */ .Hd)(record.state) && !record.cleanup_pending && !this.pinned.has(id)) {
                     await this.remote.retire(record);
                     this.synced.set(id, { revision: record.revision, uploaded: false });
                 }
@@ -378,7 +380,7 @@ class MirroredStateStore {
                 }
             }
             catch (err) {
-                const msg = `state ${this.kind} for ${id}: ${(0,_core_errors_ts__WEBPACK_IMPORTED_MODULE_0__/* .toSandboxerError */ .Sb)(err).message}`;
+                const msg = `state ${this.kind} for ${id}: ${(0,_core_errors_ts__WEBPACK_IMPORTED_MODULE_1__/* .toSandboxerError */ .Sb)(err).message}`;
                 this.errors.push(msg);
                 this.log.warn(msg);
                 // Keep what the service holds unknown-but-present so the next attempt replaces rather than duplicates.
@@ -427,7 +429,7 @@ class MirroredStateStore {
         const mine = await this.local.getSandbox(id);
         if (mine)
             return mine;
-        if (!/^sbx-[a-z0-9]{12}$/.test(id))
+        if (!_core_ids_ts__WEBPACK_IMPORTED_MODULE_0__/* .SANDBOX_ID_RE */ .aY.test(id))
             return undefined;
         const found = await this.remote.find(id);
         if (!found)
@@ -439,8 +441,7 @@ class MirroredStateStore {
         return this.local.listSandboxes();
     }
     async updateSandbox(id, fn) {
-        if (!(await this.local.getSandbox(id)))
-            await this.getSandbox(id);
+        await this.getSandbox(id); // local first; adopts the artifact copy when only that exists
         const next = await this.local.updateSandbox(id, fn);
         this.schedule(next);
         return next;

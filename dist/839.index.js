@@ -54,15 +54,7 @@ function readSetupInputs() {
     const lines = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getMultilineInput */ .q3('inputs')
         .map((l) => l.trim())
         .filter((l) => l && !l.startsWith('#'));
-    let inputs;
-    try {
-        inputs = (0,_cli_parse_kv_ts__WEBPACK_IMPORTED_MODULE_3__/* .parseKeyValues */ .H)(lines, 'inputs');
-    }
-    catch (err) {
-        if (err instanceof _core_errors_ts__WEBPACK_IMPORTED_MODULE_2__/* .SandboxerError */ .j8)
-            throw (0,_core_errors_ts__WEBPACK_IMPORTED_MODULE_2__/* .usageError */ .Wp)(err.message, 'write one key=value per line');
-        throw err;
-    }
+    const inputs = (0,_cli_parse_kv_ts__WEBPACK_IMPORTED_MODULE_3__/* .parseKeyValues */ .H)(lines, 'inputs', 'write one key=value per line');
     return {
         ...(profile ? { profile } : {}),
         inputs,
@@ -109,9 +101,12 @@ var action_inputs = __webpack_require__(81729);
 var report = __webpack_require__(31658);
 // EXTERNAL MODULE: ./src/action/runtime.ts + 2 modules
 var runtime = __webpack_require__(68627);
+// EXTERNAL MODULE: ./src/core/ids.ts
+var ids = __webpack_require__(89921);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 7 modules
 var schemas = __webpack_require__(12311);
 ;// CONCATENATED MODULE: ./src/action/state.ts
+
 
 
 /**
@@ -119,9 +114,7 @@ var schemas = __webpack_require__(12311);
  * env variables; it is read once, when this module is imported, and validated here so the post never guesses.
  */
 const SavedState = schemas/* object */.Ikc({
-    sandbox_id: schemas/* string */.YjP()
-        .regex(/^sbx-[a-z0-9]{12}$/)
-        .optional(),
+    sandbox_id: schemas/* string */.YjP().regex(ids/* SANDBOX_ID_RE */.aY).optional(),
     teardown: schemas/* enum */.k5n(['post', 'never', 'on-success']).optional(),
     state_store: schemas/* enum */.k5n(['artifact', 'cache', 'none']).optional(),
     state_dir: schemas/* string */.YjP().optional(),
@@ -325,8 +318,7 @@ async function exportUsage(store, env) {
 /* harmony import */ var _core_errors_ts__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(74296);
 
 /** `k=v` pairs (repeatable --input) into a record; the value may contain '='. */
-function parseKeyValues(items, flag = '--input') {
-    const hint = `repeat ${flag} name=value for each value, e.g. ${flag} repo=./app`;
+function parseKeyValues(items, flag = '--input', hint = `repeat ${flag} name=value for each value, e.g. ${flag} repo=./app`) {
     const out = {};
     for (const item of items) {
         const i = item.indexOf('=');

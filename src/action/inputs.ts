@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { z } from 'zod';
 import { RouteStrategy } from '../catalog/schema.ts';
-import { SandboxerError, usageError } from '../core/errors.ts';
+import { usageError } from '../core/errors.ts';
 import { DECIMAL_RE } from '../core/money.ts';
 import { parseKeyValues } from '../cli/parse-kv.ts';
 
@@ -53,13 +53,7 @@ export function readSetupInputs(): SetupInputs {
     .getMultilineInput('inputs')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
-  let inputs: Record<string, string>;
-  try {
-    inputs = parseKeyValues(lines, 'inputs');
-  } catch (err) {
-    if (err instanceof SandboxerError) throw usageError(err.message, 'write one key=value per line');
-    throw err;
-  }
+  const inputs = parseKeyValues(lines, 'inputs', 'write one key=value per line');
   return {
     ...(profile ? { profile } : {}),
     inputs,

@@ -1,3 +1,4 @@
+import { SANDBOX_ID_RE } from '../core/ids.ts';
 import * as core from '@actions/core';
 import { z } from 'zod';
 
@@ -6,10 +7,7 @@ import { z } from 'zod';
  * env variables; it is read once, when this module is imported, and validated here so the post never guesses.
  */
 export const SavedState = z.object({
-  sandbox_id: z
-    .string()
-    .regex(/^sbx-[a-z0-9]{12}$/)
-    .optional(),
+  sandbox_id: z.string().regex(SANDBOX_ID_RE).optional(),
   teardown: z.enum(['post', 'never', 'on-success']).optional(),
   state_store: z.enum(['artifact', 'cache', 'none']).optional(),
   state_dir: z.string().optional(),

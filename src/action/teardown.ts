@@ -1,3 +1,4 @@
+import { SANDBOX_ID_RE } from '../core/ids.ts';
 import * as core from '@actions/core';
 import { usageError, toSandboxerError } from '../core/errors.ts';
 import { LIVE_STATES } from '../core/lifecycle.ts';
@@ -17,7 +18,7 @@ export async function teardownMain(): Promise<void> {
     const wanted = core.getInput('sandbox-id').trim();
     const failOnError = core.getInput('fail-on-error').trim() !== 'false';
     const kind = stateStoreInput();
-    if (wanted && !/^sbx-[a-z0-9]{12}$/.test(wanted))
+    if (wanted && !SANDBOX_ID_RE.test(wanted))
       throw usageError(
         `input sandbox-id: '${wanted}' is not a sandbox id`,
         'pass the sandbox-id output of setup-sandbox (sbx-…)',

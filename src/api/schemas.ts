@@ -1,3 +1,4 @@
+import { SANDBOX_ID_RE, SNAPSHOT_ID_RE } from '../core/ids.ts';
 import { z } from 'zod';
 import { ProfileId, RouteStrategy } from '../catalog/schema.ts';
 import { parseDurationSeconds } from '../core/duration.ts';
@@ -10,13 +11,10 @@ import { SandboxRecord, SandboxState, SnapshotRecord } from '../core/record.ts';
 
 export const SandboxId = z
   .string()
-  .regex(/^sbx-[a-z0-9]{12}$/, 'a sandbox id looks like sbx-xxxxxxxxxxxx (12 lowercase letters or digits)');
+  .regex(SANDBOX_ID_RE, 'a sandbox id looks like sbx-xxxxxxxxxxxx (12 lowercase letters or digits)');
 export const SnapshotId = z
   .string()
-  .regex(
-    /^snap-[a-z0-9]{12}$/,
-    'a snapshot id looks like snap-xxxxxxxxxxxx (12 lowercase letters or digits)',
-  );
+  .regex(SNAPSHOT_ID_RE, 'a snapshot id looks like snap-xxxxxxxxxxxx (12 lowercase letters or digits)');
 
 const isDuration = (v: string): boolean => {
   try {

@@ -1,8 +1,11 @@
 import { usageError } from '../core/errors.ts';
 
 /** `k=v` pairs (repeatable --input) into a record; the value may contain '='. */
-export function parseKeyValues(items: string[], flag = '--input'): Record<string, string> {
-  const hint = `repeat ${flag} name=value for each value, e.g. ${flag} repo=./app`;
+export function parseKeyValues(
+  items: string[],
+  flag = '--input',
+  hint = `repeat ${flag} name=value for each value, e.g. ${flag} repo=./app`,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of items) {
     const i = item.indexOf('=');

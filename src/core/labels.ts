@@ -46,3 +46,7 @@ export function ownerFromEnv(env: NodeJS.ProcessEnv = process.env, hostname = 'l
     ...(env.GITHUB_ACTOR ? { actor: env.GITHUB_ACTOR } : {}),
   };
 }
+
+/** Whether an object's labels carry every key/value of `filter` (how `list` filters by ownership labels). */
+export const matchesLabels = (labels: Record<string, string>, filter: Record<string, string>): boolean =>
+  Object.entries(filter).every(([k, v]) => labels[k] === v);

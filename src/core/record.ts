@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Resources } from '../catalog/schema.ts';
+import { SANDBOX_ID_RE, SNAPSHOT_ID_RE } from './ids.ts';
 import { DECIMAL_RE } from './money.ts';
 
 export const SandboxState = z.enum([
@@ -73,7 +74,7 @@ export type Owner = z.infer<typeof Owner>;
 
 export const SandboxRecord = z
   .object({
-    id: z.string().regex(/^sbx-[a-z0-9]{12}$/),
+    id: z.string().regex(SANDBOX_ID_RE),
     /** Bumped on every write; used for optimistic concurrency by stores that need it. */
     revision: z.number().int().nonnegative(),
     profile_id: z.string(),
@@ -110,7 +111,7 @@ export type SandboxRecord = z.infer<typeof SandboxRecord>;
 
 export const SnapshotRecord = z
   .object({
-    id: z.string().regex(/^snap-[a-z0-9]{12}$/),
+    id: z.string().regex(SNAPSHOT_ID_RE),
     sandbox_id: z.string(),
     profile_id: z.string(),
     extension_id: z.string(),

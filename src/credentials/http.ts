@@ -1,3 +1,4 @@
+import { sleep } from '../core/sleep.ts';
 /** One JSON request with a per-request timeout; network failures and 5xx/429 are retried with full jitter. */
 export interface JsonResponse {
   status: number;
@@ -16,21 +17,6 @@ export interface RequestOptions {
 
 const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
-}
-
 /** Thrown when the server cannot be reached at all; carries the error code, never a request detail. */
 export class Unreachable extends Error {
   constructor(readonly detail: string) {
@@ -43,7 +29,7 @@ export async function requestJson(url: string, opts: RequestOptions = {}): Promi
   const base = opts.retryBaseMs ?? 500;
   let last: JsonResponse | Unreachable | undefined;
   for (let i = 0; i < tries; i++) {
-    if (i > 0) await pause(Math.random() * Math.min(30_000, base * 2 ** i), opts.signal);
+    if (i > 0) await sleep(Math.random() * Math.min(30_000, base * 2 ** i), opts.signal, (s) => s.reason);
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? 10_000);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     try {

@@ -131,14 +131,6 @@ export class CredentialResolver {
     return `unknown scheme '${ref.slice(0, Math.max(ref.indexOf(':'), 0))}' (known: ${[...this.schemes.keys()].join(', ')})`;
   }
 
-  /** Whether a ref looks resolvable without fetching it (undefined: can only tell by fetching). */
-  available(ref: string, env: NodeJS.ProcessEnv): boolean | undefined {
-    const [scheme, rest] = this.split(ref);
-    if (!scheme) return false;
-    const p = scheme.precheck?.(rest, env);
-    return p === undefined || p.status === 'unknown' ? undefined : p.status === 'ok';
-  }
-
   /**
    * The status of each spec. Refs a cheap precheck cannot decide are fetched (and the value dropped), so a
    * candidate is only called usable when its secrets really resolve.

@@ -1,3 +1,4 @@
+import { sleep } from '../core/sleep.ts';
 import { describeEndpoint, type FinHubConfig } from './config.ts';
 import type { CloudEvent } from './envelope.ts';
 
@@ -45,21 +46,6 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   if (/^\d+$/.test(v)) return Number(v) * 1000;
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**
@@ -118,7 +104,7 @@ export async function deliver(
     }
     if (Date.now() - started + wait > policy.deadline_ms) break;
     try {
-      await sleep(wait, signal);
+      await sleep(wait, signal, (s) => s.reason);
     } catch {
       return { ok: false, error: 'cancelled', retryable: true, attempts: attempt + 1 };
     }

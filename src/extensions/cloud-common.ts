@@ -38,22 +38,6 @@ export function redact(message: string, secrets: (string | undefined)[]): string
   return out;
 }
 
-/** A pause that ends early (with CancelledError) when the signal aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new CancelledError());
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new CancelledError());
-    };
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** Race a call that takes no AbortSignal against one; the call itself keeps running but we stop waiting. */
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { getExtensionManifest, getProfile, type Catalog } from '../catalog/loader.ts';
-import type { CredentialSpec, ExtensionManifest, Profile, RouteStrategy } from '../catalog/schema.ts';
+import type { ExtensionManifest, Profile, RouteStrategy } from '../catalog/schema.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { parseDurationSeconds } from '../core/duration.ts';
 import {
@@ -25,14 +25,14 @@ import type {
   SandboxState,
   SnapshotRecord,
 } from '../core/record.ts';
-import { createCredentialResolver } from '../credentials/index.ts';
+import { createCredentialResolver, credentialSpecsFor } from '../credentials/index.ts';
 import { CredentialResolver, emptySecrets, missingCredentialsError } from '../credentials/resolver.ts';
 import type { Extension, ExtensionContext, ProvisionContext, Secrets } from '../extensions/contract.ts';
 import type { ExtensionRegistry } from '../extensions/registry.ts';
 import type { LifecycleHooks, ReapedAction } from '../events/hooks.ts';
 import { routeExhausted } from '../routing/errors.ts';
 import { StrategyRouter } from '../routing/router.ts';
-import type { Router } from '../routing/types.ts';
+import type { RoutePlan, Router } from '../routing/types.ts';
 import type { StateStore } from '../state/store.ts';
 
 export interface ManagerDeps {
@@ -77,7 +77,7 @@ export interface DestroyOptions {
   onDestroying?: (record: SandboxRecord) => void | Promise<void>;
 }
 
-const DEFAULT_TTL_FOR_ESTIMATE_S = 3600;
+export const DEFAULT_TTL_FOR_ESTIMATE_S = 3600;
 
 /**
  * The one place a lifecycle transition happens. Every transition is persisted before the backend is touched;
@@ -193,19 +193,12 @@ export class SandboxManager {
     return seconds;
   }
 
-  private credentialSpecs(manifest: ExtensionManifest, profile: Profile | undefined): CredentialSpec[] {
-    const specs = [...manifest.credentials];
-    if (profile?.placement.key_ref)
-      specs.push({ name: 'ssh_key', secret_ref: profile.placement.key_ref, required: true });
-    return specs;
-  }
-
   private async resolveSecrets(
     manifest: ExtensionManifest,
     profile: Profile | undefined,
     signal?: AbortSignal,
   ): Promise<Secrets> {
-    const specs = this.credentialSpecs(manifest, profile);
+    const specs = credentialSpecsFor(manifest, profile);
     if (specs.length === 0) return emptySecrets;
     const { secrets, missing } = await this.credentials.resolve(specs, {
       env: this.env,
@@ -228,10 +221,12 @@ export class SandboxManager {
     return this.catalog.profiles.get(id)?.value;
   }
 
-  async create(opts: CreateOptions = {}): Promise<SandboxRecord> {
-    const profile = getProfile(this.catalog, opts.profileId);
-    const inputs = this.resolveInputs(profile, opts.inputs ?? {});
-    const ttl_s = this.resolveTtl(profile, opts.ttl);
+  /** The route for a new sandbox; no eligible candidate at all is one routing error naming each and why. */
+  private async planOrThrow(
+    profile: Profile,
+    ttl_s: number | undefined,
+    opts: { route?: RouteStrategy; signal?: AbortSignal },
+  ): Promise<RoutePlan> {
     const plan = await this.router.plan({
       profile,
       ttl_s: ttl_s ?? DEFAULT_TTL_FOR_ESTIMATE_S,
@@ -243,11 +238,17 @@ export class SandboxManager {
       throw new SandboxerError(
         'routing',
         `no candidate backend can serve ${profile.id}: ${describeCandidates(plan.decision.candidates)}`,
-        {
-          hint: `run 'sandboxer route explain --profile ${profile.id}' for details`,
-        },
+        { hint: `run 'sandboxer route explain --profile ${profile.id}' for details` },
       );
     }
+    return plan;
+  }
+
+  async create(opts: CreateOptions = {}): Promise<SandboxRecord> {
+    const profile = getProfile(this.catalog, opts.profileId);
+    const inputs = this.resolveInputs(profile, opts.inputs ?? {});
+    const ttl_s = this.resolveTtl(profile, opts.ttl);
+    const plan = await this.planOrThrow(profile, ttl_s, pick(opts, 'route', 'signal'));
     return this.provisionNew({
       profile,
       inputs,
@@ -568,16 +569,7 @@ export class SandboxManager {
     const profile = getProfile(this.catalog, old.profile_id);
     if (!isTerminal(old.state)) await this.destroy(id, { reason: 'recreate', ...pick(opts, 'signal') });
     const ttl_s = old.ttl_s;
-    const plan = await this.router.plan({
-      profile,
-      ttl_s: ttl_s ?? DEFAULT_TTL_FOR_ESTIMATE_S,
-      env: this.env,
-    });
-    if (plan.order.length === 0)
-      throw new SandboxerError(
-        'routing',
-        `no candidate backend can serve ${profile.id}: ${describeCandidates(plan.decision.candidates)}`,
-      );
+    const plan = await this.planOrThrow(profile, ttl_s, pick(opts, 'signal'));
     return this.provisionNew({
       profile,
       inputs: this.resolveInputs(profile, old.inputs),
@@ -595,6 +587,7 @@ export class SandboxManager {
     id: string,
     duration: string,
   ): Promise<{ record: SandboxRecord; pushed: boolean; note?: string }> {
+    const add_s = parseDurationSeconds(duration, 'duration'); // a usage error before anything is read
     const record = await this.get(id);
     if (record.state !== 'ready' && record.state !== 'provisioning') {
       throw new SandboxerError(
@@ -602,7 +595,6 @@ export class SandboxManager {
         `sandbox ${id} is ${record.state}; only a live sandbox can be extended`,
       );
     }
-    const add_s = parseDurationSeconds(duration, 'duration');
     const base = Math.max(Date.parse(record.expires_at ?? this.now()), this.clock.now().getTime());
     const expires_at = new Date(base + add_s * 1000).toISOString();
     const profile = this.profileOrUndefined(record.profile_id);

@@ -1,13 +1,12 @@
 import { getProfile } from '../../catalog/loader.ts';
-import { RouteStrategy } from '../../catalog/schema.ts';
 import { parseDurationSeconds } from '../../core/duration.ts';
 import { usageError } from '../../core/errors.ts';
+import { DEFAULT_TTL_FOR_ESTIMATE_S } from '../../manager/manager.ts';
 import { StrategyRouter } from '../../routing/router.ts';
 import type { ExplainedCandidate } from '../../routing/types.ts';
 import type { Command } from '../command.ts';
 import { table } from '../output.ts';
-
-const DEFAULT_TTL_S = 3600;
+import { parseRoute } from './sandboxes.ts';
 
 const credentialCell = (c: ExplainedCandidate): string =>
   c.credential_checks.length === 0
@@ -35,21 +34,12 @@ export const routeExplain: Command = {
   async run(ctx, { values }) {
     if (values.profile === undefined)
       throw usageError('route explain: --profile is required', "see 'sandboxer profiles list'");
-    let strategy: RouteStrategy | undefined;
-    if (values.route !== undefined) {
-      const r = RouteStrategy.safeParse(values.route);
-      if (!r.success)
-        throw usageError(
-          `--route '${String(values.route)}' is not a strategy`,
-          `use one of: ${RouteStrategy.options.join(', ')}`,
-        );
-      strategy = r.data;
-    }
+    const strategy = parseRoute(values.route);
     const m = ctx.manager();
     const profile = getProfile(m.catalog, String(values.profile));
     const ttl_s = values.ttl
       ? parseDurationSeconds(String(values.ttl), 'TTL')
-      : (m.resolveTtl(profile, undefined) ?? DEFAULT_TTL_S);
+      : (m.resolveTtl(profile, undefined) ?? DEFAULT_TTL_FOR_ESTIMATE_S);
     const router = new StrategyRouter({
       catalog: m.catalog,
       registry: m.registry,

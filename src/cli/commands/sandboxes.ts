@@ -5,7 +5,8 @@ import type { Command } from '../command.ts';
 import { describeRecord, RECORD_COLUMNS, recordRow, table } from '../output.ts';
 import { parseKeyValues } from '../parse-kv.ts';
 
-function parseRoute(v: unknown): RouteStrategy | undefined {
+/** `--route` into a strategy; anything else is a usage error listing the strategies. */
+export function parseRoute(v: unknown): RouteStrategy | undefined {
   if (v === undefined) return undefined;
   const r = RouteStrategy.safeParse(v);
   if (!r.success)

@@ -1,4 +1,3 @@
-import { parseDurationSeconds } from '../../core/duration.ts';
 import { usageError } from '../../core/errors.ts';
 import type { Command } from '../command.ts';
 import { RECORD_COLUMNS, recordRow, table } from '../output.ts';
@@ -19,9 +18,7 @@ export const extendTtl: Command = {
   async run(ctx, { values, positionals }) {
     if (values.duration === undefined)
       throw usageError('extend-ttl: --duration is required', 'e.g. --duration 2h (units: s, m, h, d)');
-    const duration = String(values.duration);
-    parseDurationSeconds(duration, 'duration'); // a usage error (exit 2) before anything is read or touched
-    const { record, pushed, note } = await ctx.manager().extendTtl(positionals[0]!, duration);
+    const { record, pushed, note } = await ctx.manager().extendTtl(positionals[0]!, String(values.duration));
     if (ctx.json) {
       ctx.out(JSON.stringify({ record, pushed, ...(note ? { note } : {}) }, null, 2));
       return;

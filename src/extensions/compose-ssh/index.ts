@@ -1,7 +1,8 @@
+import { SANDBOX_ID_RE } from '../../core/ids.ts';
 import { randomBytes } from 'node:crypto';
 import type { ExtensionManifest, Placement } from '../../catalog/schema.ts';
 import { BackendError, CancelledError } from '../../core/errors.ts';
-import { LABEL } from '../../core/labels.ts';
+import { LABEL, matchesLabels } from '../../core/labels.ts';
 import type { Handle } from '../../core/record.ts';
 import { estimateFromPricing, meterFromPricing } from '../../payments/pricing.ts';
 import type {
@@ -363,11 +364,11 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
         for (const c of containers) {
           const labels = c.Config?.Labels ?? {};
           const id = labels[LABEL.sandboxId];
-          if (!id || found.has(id) || !/^sbx-[a-z0-9]{12}$/.test(id)) continue;
+          if (!id || found.has(id) || !SANDBOX_ID_RE.test(id)) continue;
           found.set(id, object(id, labels, target, `${base}/${id}`, rt, c.Created));
         }
       });
-      return [...found.values()].filter((o) => Object.entries(filter).every(([k, v]) => o.labels[k] === v));
+      return [...found.values()].filter((o) => matchesLabels(o.labels, filter));
     },
 
     async extendTtl(ctx, expiresAt, fromNow_s) {
@@ -407,7 +408,7 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
       );
       return {
         handle: {
-          ...targetHandle({ ...target, host_key_sha256: target.host_key_sha256 }),
+          ...targetHandle(target),
           snapshot_backend_id: snapId,
           snapshot_dir: snapDir,
           compose_file: composeFilesOf(h)[0] ?? 'docker-compose.yml',

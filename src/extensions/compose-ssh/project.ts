@@ -1,3 +1,4 @@
+import { SANDBOX_ID_RE } from '../../core/ids.ts';
 import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { usageError } from '../../core/errors.ts';
@@ -5,7 +6,7 @@ import { splitWords } from '../ssh/quote.ts';
 
 /** Compose project name for a sandbox: lowercase, digits and `-` only (the id is `sbx-<12 [a-z0-9]>`). */
 export function projectName(sandboxId: string): string {
-  if (!/^sbx-[a-z0-9]{12}$/.test(sandboxId)) throw usageError(`'${sandboxId}' is not a sandbox id`);
+  if (!SANDBOX_ID_RE.test(sandboxId)) throw usageError(`'${sandboxId}' is not a sandbox id`);
   return sandboxId;
 }
 

@@ -1,5 +1,5 @@
 import { BackendError, CancelledError, SandboxerError } from '../../core/errors.ts';
-import { sleep } from '../cloud-common.ts';
+import { sleep } from '../../core/sleep.ts';
 
 /** The part of `docker inspect` / `podman inspect` output we read (both print the same shape). */
 export interface ContainerInfo {

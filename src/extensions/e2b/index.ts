@@ -3,7 +3,8 @@ import { BackendError, SandboxerError } from '../../core/errors.ts';
 import { LABEL } from '../../core/labels.ts';
 import type { Handle } from '../../core/record.ts';
 import { estimateFromPricing } from '../../payments/pricing.ts';
-import { cloudMeter, configEnv, providerTimeoutSeconds, sleep } from '../cloud-common.ts';
+import { sleep } from '../../core/sleep.ts';
+import { cloudMeter, configEnv, providerTimeoutSeconds } from '../cloud-common.ts';
 import type {
   BackendObject,
   Extension,

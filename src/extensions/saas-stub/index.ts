@@ -1,7 +1,9 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { BackendError, CancelledError } from '../../core/errors.ts';
+import { BackendError } from '../../core/errors.ts';
+import { matchesLabels } from '../../core/labels.ts';
+import { sleep } from '../../core/sleep.ts';
 import type { ExtensionManifest } from '../../catalog/schema.ts';
 import { estimateFromPricing, meterFromPricing } from '../../payments/pricing.ts';
 import { stateDir } from '../../state/paths.ts';
@@ -56,21 +58,6 @@ function fault(ctx: ExtensionContext, op: string): void {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new CancelledError());
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(new CancelledError());
-      },
-      { once: true },
-    );
-  });
-}
-
 export function saasStub(manifest: ExtensionManifest): Extension {
   return {
     id: manifest.id,
@@ -123,7 +110,7 @@ export function saasStub(manifest: ExtensionManifest): Extension {
         if (!f.endsWith('.json')) continue;
         const obj = readObject(ctx.env, f.slice(0, -5));
         if (!obj) continue;
-        if (!Object.entries(filter).every(([k, v]) => obj.labels[k] === v)) continue;
+        if (!matchesLabels(obj.labels, filter)) continue;
         out.push({
           backend_id: obj.backend_id,
           labels: obj.labels,

@@ -4,7 +4,7 @@ import type { ClientChannel, ConnectConfig } from 'ssh2';
 import { BackendError, CancelledError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createCredentialResolver } from '../../credentials/index.ts';
-import { sleep } from '../cloud-common.ts';
+import { sleep } from '../../core/sleep.ts';
 import type { ExtensionContext, Secrets } from '../contract.ts';
 import { checkKnownHosts, fingerprintSha256, readKnownHosts, sameFingerprint } from './host-key.ts';
 import type { SshTarget } from './target.ts';

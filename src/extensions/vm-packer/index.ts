@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { ExtensionManifest } from '../../catalog/schema.ts';
 import { BackendError, CancelledError } from '../../core/errors.ts';
 import { SANDBOX_ID_RE } from '../../core/ids.ts';
+import { matchesLabels } from '../../core/labels.ts';
 import type { Handle } from '../../core/record.ts';
 import { estimateFromPricing, meterFromPricing } from '../../payments/pricing.ts';
 import type { BackendObject, Extension, ProvisionContext } from '../contract.ts';
-import { sleep } from '../cloud-common.ts';
+import { sleep } from '../../core/sleep.ts';
 import { inSession, type SshSession } from '../ssh/connection.ts';
 import { catLabelFiles, parseLabelFiles } from '../ssh/labels-files.ts';
 import { sh } from '../ssh/quote.ts';
@@ -18,7 +19,6 @@ import { repoExcludePatterns, tarStream } from '../ssh/upload.ts';
  * Ownership labels live next to the workspaces in `<workspace_root>/.sandboxer/<sandbox-id>.json`. Teardown
  * removes only that workspace and its label file; the VM persists.
  */
-const ID_RE = SANDBOX_ID_RE;
 
 const rootOf = (config: Record<string, unknown>, env: NodeJS.ProcessEnv) =>
   String(env.SANDBOXER_VM_WORKSPACE_ROOT ?? config.workspace_root ?? '/build').replace(/\/+$/, '');
@@ -30,14 +30,14 @@ interface Paths {
 }
 
 function paths(root: string, sandboxId: string): Paths {
-  if (!ID_RE.test(sandboxId)) throw new Error(`not a sandbox id: ${sandboxId}`);
+  if (!SANDBOX_ID_RE.test(sandboxId)) throw new Error(`not a sandbox id: ${sandboxId}`);
   return { root, workspace: `${root}/${sandboxId}`, labels: `${root}/.sandboxer/${sandboxId}.json` };
 }
 
 function pathsFromHandle(h: Handle): Paths | undefined {
   if (typeof h.workspace !== 'string' || typeof h.workspace_root !== 'string') return undefined;
   const id = h.workspace.slice(h.workspace.lastIndexOf('/') + 1);
-  return ID_RE.test(id) ? paths(h.workspace_root, id) : undefined;
+  return SANDBOX_ID_RE.test(id) ? paths(h.workspace_root, id) : undefined;
 }
 
 function vmSpec(ctx: ProvisionContext): string | undefined {
@@ -151,7 +151,7 @@ export function vmPacker(manifest: ExtensionManifest): Extension {
           });
         }
       });
-      return out.filter((o) => Object.entries(filter).every(([k, v]) => o.labels[k] === v));
+      return out.filter((o) => matchesLabels(o.labels, filter));
     },
 
     async snapshot(ctx, name) {

@@ -1,3 +1,4 @@
+import { SANDBOX_ID_RE } from '../../core/ids.ts';
 import { toSandboxerError } from '../../core/errors.ts';
 import { isTerminal } from '../../core/lifecycle.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
@@ -141,7 +142,7 @@ export class MirroredStateStore implements StateStore {
   async getSandbox(id: string): Promise<SandboxRecord | undefined> {
     const mine = await this.local.getSandbox(id);
     if (mine) return mine;
-    if (!/^sbx-[a-z0-9]{12}$/.test(id)) return undefined;
+    if (!SANDBOX_ID_RE.test(id)) return undefined;
     const found = await this.remote.find(id);
     if (!found) return undefined;
     await this.adopt(found.record);
@@ -153,7 +154,7 @@ export class MirroredStateStore implements StateStore {
   }
 
   async updateSandbox(id: string, fn: (current: SandboxRecord) => SandboxRecord): Promise<SandboxRecord> {
-    if (!(await this.local.getSandbox(id))) await this.getSandbox(id);
+    await this.getSandbox(id); // local first; adopts the artifact copy when only that exists
     const next = await this.local.updateSandbox(id, fn);
     this.schedule(next);
     return next;

@@ -1,3 +1,4 @@
+import { SANDBOX_ID_RE, SNAPSHOT_ID_RE } from '../../core/ids.ts';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
@@ -60,7 +61,7 @@ export class FileStateStore implements StateStore {
   }
 
   private sandboxFile(id: string): string {
-    if (!/^sbx-[a-z0-9]{12}$/.test(id)) throw notFound('sandbox', id);
+    if (!SANDBOX_ID_RE.test(id)) throw notFound('sandbox', id);
     return join(this.dir, 'sandboxes', `${id}.json`);
   }
 
@@ -75,7 +76,7 @@ export class FileStateStore implements StateStore {
 
   async getSandbox(id: string): Promise<SandboxRecord | undefined> {
     await this.init();
-    if (!/^sbx-[a-z0-9]{12}$/.test(id)) return undefined;
+    if (!SANDBOX_ID_RE.test(id)) return undefined;
     return this.readJson(this.sandboxFile(id), SandboxRecord);
   }
 
@@ -119,7 +120,7 @@ export class FileStateStore implements StateStore {
 
   async getSnapshot(id: string): Promise<SnapshotRecord | undefined> {
     await this.init();
-    if (!/^snap-[a-z0-9]{12}$/.test(id)) return undefined;
+    if (!SNAPSHOT_ID_RE.test(id)) return undefined;
     return this.readJson(join(this.dir, 'snapshots', `${id}.json`), SnapshotRecord);
   }
 

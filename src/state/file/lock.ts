@@ -1,7 +1,6 @@
+import { sleep } from '../../core/sleep.ts';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { SandboxerError } from '../../core/errors.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A cross-process lock: a lock file created with O_EXCL. A holder that died leaves a stale file, which is

@@ -1,5 +1,5 @@
-export const id = 598;
-export const ids = [598];
+export const id = 453;
+export const ids = [453];
 export const modules = {
 
 /***/ 35766:
@@ -594,10 +594,11 @@ function throwIfAborted(signal) {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Dp: () => (/* binding */ newSandboxId),
+/* harmony export */   L7: () => (/* binding */ SNAPSHOT_ID_RE),
 /* harmony export */   aY: () => (/* binding */ SANDBOX_ID_RE),
 /* harmony export */   qc: () => (/* binding */ newSnapshotId)
 /* harmony export */ });
-/* unused harmony exports SNAPSHOT_ID_RE, isSandboxId, isSnapshotId */
+/* unused harmony exports isSandboxId, isSnapshotId */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 
@@ -627,7 +628,8 @@ const isSnapshotId = (s) => SNAPSHOT_ID_RE.test(s);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Hv: () => (/* binding */ ownershipLabels),
 /* harmony export */   J1: () => (/* binding */ ownerFromEnv),
-/* harmony export */   d_: () => (/* binding */ LABEL)
+/* harmony export */   d_: () => (/* binding */ LABEL),
+/* harmony export */   r1: () => (/* binding */ matchesLabels)
 /* harmony export */ });
 /** Ownership labels put on every backend object, so reaping can find ours (and only ours). */
 const LABEL = {
@@ -666,6 +668,8 @@ function ownerFromEnv(env = process.env, hostname = 'localhost') {
         ...(env.GITHUB_ACTOR ? { actor: env.GITHUB_ACTOR } : {}),
     };
 }
+/** Whether an object's labels carry every key/value of `filter` (how `list` filters by ownership labels). */
+const matchesLabels = (labels, filter) => Object.entries(filter).every(([k, v]) => labels[k] === v);
 
 
 /***/ }),
@@ -806,13 +810,15 @@ const DECIMAL_RE = /^\d+(\.\d{1,12})?$/;
 /* harmony export */   Vg: () => (/* binding */ SandboxRecord)
 /* harmony export */ });
 /* unused harmony exports Handle, Meter, RouteCandidate, RouteDecision, Transition, Owner */
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(12311);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(12311);
 /* harmony import */ var _catalog_schema_ts__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(53596);
-/* harmony import */ var _money_ts__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(34247);
+/* harmony import */ var _ids_ts__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(89921);
+/* harmony import */ var _money_ts__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(34247);
 
 
 
-const SandboxState = zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n([
+
+const SandboxState = zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n([
     'requested',
     'provisioning',
     'ready',
@@ -821,91 +827,122 @@ const SandboxState = zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n([
     'failed',
     'expired',
 ]);
-const Iso = zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().datetime({ offset: true });
-const Usd = zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(_money_ts__WEBPACK_IMPORTED_MODULE_2__/* .DECIMAL_RE */ .sd);
+const Iso = zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().datetime({ offset: true });
+const Usd = zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(_money_ts__WEBPACK_IMPORTED_MODULE_3__/* .DECIMAL_RE */ .sd);
 /** Non-secret, JSON-safe facts a backend needs to find its object again (host, container project, sandbox id…). */
-const Handle = zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_1__/* .boolean */ .zMY()]));
-const Meter = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
-    duration_s: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().nonnegative(),
+const Handle = zod__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY()]));
+const Meter = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+    duration_s: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().nonnegative(),
     actual_usd: Usd,
     started_at: Iso,
     ended_at: Iso,
-    pricing: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig()])),
+    pricing: zod__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig()])),
 })
     .strict();
-const RouteCandidate = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
-    extension_id: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
-    eligible: zod__WEBPACK_IMPORTED_MODULE_1__/* .boolean */ .zMY(),
-    reason: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+const RouteCandidate = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+    extension_id: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
+    eligible: zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY(),
+    reason: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
     estimate_usd: Usd.optional(),
-    latency_s: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().optional(),
-    credentials: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['ok', 'missing', 'not_required']).optional(),
-    outcome: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['chosen', 'failed', 'skipped', 'not_tried']).optional(),
-    error: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    latency_s: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().optional(),
+    credentials: zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['ok', 'missing', 'not_required']).optional(),
+    outcome: zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['chosen', 'failed', 'skipped', 'not_tried']).optional(),
+    error: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
 })
     .strict();
-const RouteDecision = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
-    strategy: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
-    chosen: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
-    candidates: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(RouteCandidate),
+const RouteDecision = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+    strategy: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
+    chosen: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
+    candidates: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(RouteCandidate),
 })
     .strict();
-const Transition = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({ from: SandboxState.nullable(), to: SandboxState, at: Iso, reason: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional() })
+const Transition = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({ from: SandboxState.nullable(), to: SandboxState, at: Iso, reason: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional() })
     .strict();
 /** Who/what created the sandbox: used for ownership labels and for scoping reaping. */
-const Owner = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
-    scope: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
-    repository: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
-    run_id: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
-    run_attempt: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
-    actor: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+const Owner = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+    scope: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
+    repository: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
+    run_id: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
+    run_attempt: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
+    actor: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
 })
     .strict();
-const SandboxRecord = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
-    id: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(/^sbx-[a-z0-9]{12}$/),
+const SandboxRecord = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+    id: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(_ids_ts__WEBPACK_IMPORTED_MODULE_1__/* .SANDBOX_ID_RE */ .aY),
     /** Bumped on every write; used for optimistic concurrency by stores that need it. */
-    revision: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().nonnegative(),
-    profile_id: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
-    profile_version: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
-    extension_id: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+    revision: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().nonnegative(),
+    profile_id: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
+    profile_version: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
+    extension_id: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
     state: SandboxState,
-    placement: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()).default({}),
+    placement: zod__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()).default({}),
     handle: Handle.default({}),
-    inputs: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()).default({}),
+    inputs: zod__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()).default({}),
     resources: _catalog_schema_ts__WEBPACK_IMPORTED_MODULE_0__/* .Resources */ .EC,
-    labels: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()).default({}),
+    labels: zod__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()).default({}),
     owner: Owner,
     created_at: Iso,
     ready_at: Iso.optional(),
     destroyed_at: Iso.optional(),
-    ttl_s: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().positive().optional(),
+    ttl_s: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().positive().optional(),
     expires_at: Iso.optional(),
     estimate_usd: Usd.optional(),
     meter: Meter.optional(),
     route: RouteDecision.optional(),
-    restored_from: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
-    recreated_from: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    restored_from: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
+    recreated_from: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
     /** Effective adapter config (manifest config overlaid by profile config). Never holds secrets, only refs. */
-    config: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .unknown */ .L5J()).default({}),
-    error: zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({ code: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), message: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP() }).strict().optional(),
+    config: zod__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .unknown */ .L5J()).default({}),
+    error: zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({ code: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), message: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP() }).strict().optional(),
     /** Set on a failed record while backend cleanup has not been confirmed; the reaper retries it. */
-    cleanup_pending: zod__WEBPACK_IMPORTED_MODULE_1__/* .boolean */ .zMY().optional(),
+    cleanup_pending: zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY().optional(),
     /** Set when a teardown was requested explicitly (e.g. by teardown-sandbox) so a later post step skips it. */
-    teardown_requested_by: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
-    history: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(Transition),
+    teardown_requested_by: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
+    history: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(Transition),
 })
     .strict();
-const SnapshotRecord = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
-    id: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(/^snap-[a-z0-9]{12}$/),
-    sandbox_id: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
-    profile_id: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
-    extension_id: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
-    name: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+const SnapshotRecord = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+    id: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(_ids_ts__WEBPACK_IMPORTED_MODULE_1__/* .SNAPSHOT_ID_RE */ .L7),
+    sandbox_id: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
+    profile_id: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
+    extension_id: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
+    name: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
     created_at: Iso,
-    state: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['available', 'deleted']),
+    state: zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['available', 'deleted']),
     handle: Handle,
 })
     .strict();
+
+
+/***/ }),
+
+/***/ 56312:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   y: () => (/* binding */ sleep)
+/* harmony export */ });
+/* harmony import */ var _errors_ts__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(74296);
+
+/**
+ * A pause that ends early when `signal` aborts. It then rejects with `cancelled(signal)`: a CancelledError by
+ * default, or e.g. the signal's own reason where the caller tells a deadline from a cancellation.
+ */
+function sleep(ms, signal, cancelled = () => new _errors_ts__WEBPACK_IMPORTED_MODULE_0__/* .CancelledError */ .cc()) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(cancelled(signal));
+        const onAbort = () => {
+            clearTimeout(t);
+            reject(cancelled(signal));
+        };
+        const t = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
 
 
 /***/ }),
@@ -946,19 +983,11 @@ function actionsMasker(env, sink = core/* setSecret */.Pq) {
 
 // EXTERNAL MODULE: ./src/credentials/resolver.ts
 var credentials_resolver = __webpack_require__(2894);
+// EXTERNAL MODULE: ./src/core/sleep.ts
+var sleep = __webpack_require__(56312);
 ;// CONCATENATED MODULE: ./src/credentials/http.ts
+
 const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
-function pause(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const t = setTimeout(resolve, ms);
-        signal?.addEventListener('abort', () => {
-            clearTimeout(t);
-            reject(signal.reason);
-        }, { once: true });
-    });
-}
 /** Thrown when the server cannot be reached at all; carries the error code, never a request detail. */
 class Unreachable extends Error {
     detail;
@@ -973,7 +1002,7 @@ async function requestJson(url, opts = {}) {
     let last;
     for (let i = 0; i < tries; i++) {
         if (i > 0)
-            await pause(Math.random() * Math.min(30_000, base * 2 ** i), opts.signal);
+            await (0,sleep/* sleep */.y)(Math.random() * Math.min(30_000, base * 2 ** i), opts.signal, (s) => s.reason);
         const timeout = AbortSignal.timeout(opts.timeoutMs ?? 10_000);
         const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
         try {
@@ -1303,14 +1332,6 @@ class CredentialResolver {
     unknownScheme(ref) {
         return `unknown scheme '${ref.slice(0, Math.max(ref.indexOf(':'), 0))}' (known: ${[...this.schemes.keys()].join(', ')})`;
     }
-    /** Whether a ref looks resolvable without fetching it (undefined: can only tell by fetching). */
-    available(ref, env) {
-        const [scheme, rest] = this.split(ref);
-        if (!scheme)
-            return false;
-        const p = scheme.precheck?.(rest, env);
-        return p === undefined || p.status === 'unknown' ? undefined : p.status === 'ok';
-    }
     /**
      * The status of each spec. Refs a cheap precheck cannot decide are fetched (and the value dropped), so a
      * candidate is only called usable when its secrets really resolve.
@@ -1432,7 +1453,9 @@ function describeEndpoint(url) {
 /* harmony export */   zj: () => (/* binding */ DEFAULT_POLICY)
 /* harmony export */ });
 /* unused harmony export parseRetryAfter */
-/* harmony import */ var _config_ts__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(24214);
+/* harmony import */ var _core_sleep_ts__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(56312);
+/* harmony import */ var _config_ts__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(24214);
+
 
 const DEFAULT_POLICY = {
     timeout_ms: 10_000,
@@ -1461,21 +1484,6 @@ function parseRetryAfter(value, now = Date.now()) {
     const at = Date.parse(v);
     return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const t = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(t);
-            reject(signal.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
 /**
  * POST one CloudEvent to fin-hub until it is acknowledged: 2xx, or 409/422 (the collector already has this id —
  * a duplicate is success). Network errors, timeouts, 408/425/429 and 5xx are retried with backoff, honouring
@@ -1485,7 +1493,7 @@ async function deliver(cfg, event, policy = DEFAULT_POLICY, signal) {
     const started = Date.now();
     const random = policy.random ?? Math.random;
     const body = JSON.stringify(event);
-    const where = (0,_config_ts__WEBPACK_IMPORTED_MODULE_0__/* .describeEndpoint */ .N)(cfg.url);
+    const where = (0,_config_ts__WEBPACK_IMPORTED_MODULE_1__/* .describeEndpoint */ .N)(cfg.url);
     let last = '';
     let made = 0;
     for (let attempt = 0; attempt < policy.tries; attempt++) {
@@ -1531,7 +1539,7 @@ async function deliver(cfg, event, policy = DEFAULT_POLICY, signal) {
         if (Date.now() - started + wait > policy.deadline_ms)
             break;
         try {
-            await sleep(wait, signal);
+            await (0,_core_sleep_ts__WEBPACK_IMPORTED_MODULE_0__/* .sleep */ .y)(wait, signal, (s) => s.reason);
         }
         catch {
             return { ok: false, error: 'cancelled', retryable: true, attempts: attempt + 1 };
@@ -1735,157 +1743,6 @@ async function replayOutbox(store, env, opts = {}) {
 
 /***/ }),
 
-/***/ 7993:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   $6: () => (/* binding */ sdkFailure),
-/* harmony export */   ZC: () => (/* binding */ abortable),
-/* harmony export */   ZZ: () => (/* binding */ cloudMeter),
-/* harmony export */   _h: () => (/* binding */ configEnv),
-/* harmony export */   e8: () => (/* binding */ networkCode),
-/* harmony export */   of: () => (/* binding */ providerTimeoutSeconds),
-/* harmony export */   yy: () => (/* binding */ sleep)
-/* harmony export */ });
-/* unused harmony export redact */
-/* harmony import */ var _core_errors_ts__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(74296);
-/* harmony import */ var _payments_pricing_ts__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(21501);
-
-
-/** Helpers shared by the metered cloud adapters (ext.e2b, ext.modal). */
-const NETWORK_CODES = new Set([
-    'ECONNREFUSED',
-    'ECONNRESET',
-    'ENOTFOUND',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'EPIPE',
-    'EHOSTUNREACH',
-    'ENETUNREACH',
-    'UND_ERR_SOCKET',
-    'UND_ERR_CONNECT_TIMEOUT',
-    'UND_ERR_HEADERS_TIMEOUT',
-    'UND_ERR_BODY_TIMEOUT',
-]);
-/** The errno-like code of a network failure anywhere in the cause chain (fetch wraps it in a TypeError). */
-function networkCode(err) {
-    for (let e = err, depth = 0; e && depth < 5; depth++) {
-        const code = e.code;
-        if (typeof code === 'string' && NETWORK_CODES.has(code))
-            return code;
-        e = e.cause;
-    }
-    return undefined;
-}
-/** Remove secret values from a provider message before it reaches a user, a log or the state store. */
-function redact(message, secrets) {
-    let out = message;
-    for (const s of secrets)
-        if (s && s.length >= 4)
-            out = out.split(s).join('***');
-    return out;
-}
-/** A pause that ends early (with CancelledError) when the signal aborts. */
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal.aborted)
-            return reject(new _core_errors_ts__WEBPACK_IMPORTED_MODULE_0__/* .CancelledError */ .cc());
-        const onAbort = () => {
-            clearTimeout(t);
-            reject(new _core_errors_ts__WEBPACK_IMPORTED_MODULE_0__/* .CancelledError */ .cc());
-        };
-        const t = setTimeout(() => {
-            signal.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        signal.addEventListener('abort', onAbort, { once: true });
-    });
-}
-/** Race a call that takes no AbortSignal against one; the call itself keeps running but we stop waiting. */
-function abortable(promise, signal) {
-    if (signal.aborted) {
-        promise.catch(() => undefined);
-        return Promise.reject(new _core_errors_ts__WEBPACK_IMPORTED_MODULE_0__/* .CancelledError */ .cc());
-    }
-    return new Promise((resolve, reject) => {
-        const onAbort = () => reject(new _core_errors_ts__WEBPACK_IMPORTED_MODULE_0__/* .CancelledError */ .cc());
-        signal.addEventListener('abort', onAbort, { once: true });
-        promise.then((v) => {
-            signal.removeEventListener('abort', onAbort);
-            resolve(v);
-        }, (e) => {
-            signal.removeEventListener('abort', onAbort);
-            reject(e instanceof Error ? e : new Error(String(e)));
-        });
-    });
-}
-/**
- * The provider-side timeout for a sandbox, in whole seconds (rounded down, so the provider never keeps it past the
- * recorded expiry): what is left of its TTL, or `config.default_timeout_s`
- * when it has none. Beyond the provider's maximum (`config.max_timeout_s`) the create is refused rather than
- * silently shortened, so the recorded expiry stays true.
- */
-function providerTimeoutSeconds(extId, sandbox, config, now = Date.now()) {
-    const max = Number(config.max_timeout_s ?? 86_400);
-    const seconds = sandbox.expires_at
-        ? Math.floor((Date.parse(sandbox.expires_at) - now) / 1000)
-        : Number(config.default_timeout_s ?? 3600);
-    if (seconds <= 0) {
-        throw new _core_errors_ts__WEBPACK_IMPORTED_MODULE_0__/* .BackendError */ .Jh(extId, `the sandbox's TTL has already run out (expired at ${sandbox.expires_at})`, {
-            retryable: false,
-            hint: 'create it again with a longer --ttl',
-        });
-    }
-    if (seconds > max) {
-        throw new _core_errors_ts__WEBPACK_IMPORTED_MODULE_0__/* .BackendError */ .Jh(extId, `a lifetime of ${seconds}s exceeds this backend's maximum of ${max}s`, {
-            retryable: false,
-            hint: `use --ttl ${Math.floor(max / 60)}m or less, or raise config.max_timeout_s if your plan allows longer sessions`,
-        });
-    }
-    return seconds;
-}
-/** String-valued entries of `config.env` (the environment variables a profile asks for inside the sandbox). */
-function configEnv(config) {
-    const env = config.env;
-    if (!env || typeof env !== 'object')
-        return {};
-    const out = {};
-    for (const [k, v] of Object.entries(env)) {
-        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
-            out[k] = String(v);
-    }
-    return out;
-}
-/**
- * The actual meter of a cloud sandbox: per-second pricing over the provider's own start time (recorded in the
- * handle as `started_at`) to the end, on the resources the provider really allocated when it reported them.
- */
-function cloudMeter(manifest, sandbox, ended_at) {
-    const h = sandbox.handle;
-    const resources = {
-        ...sandbox.resources,
-        ...(typeof h.cpu_count === 'number' ? { cpu: h.cpu_count } : {}),
-        ...(typeof h.memory_mb === 'number' ? { memory_mib: h.memory_mb } : {}),
-    };
-    const started = typeof h.started_at === 'string' ? h.started_at : (sandbox.ready_at ?? sandbox.created_at);
-    return (0,_payments_pricing_ts__WEBPACK_IMPORTED_MODULE_1__/* .meterFromPricing */ .mw)(manifest.pricing, resources, started, ended_at);
-}
-/**
- * The common start of mapping an SDK error: our own errors pass through, a cancelled caller wins over whatever
- * the SDK made of the abort, and the message is prefixed with the operation and scrubbed of secret values.
- */
-function sdkFailure(extId, op, err, opts) {
-    if (err instanceof _core_errors_ts__WEBPACK_IMPORTED_MODULE_0__/* .SandboxerError */ .j8)
-        return err;
-    if (opts.signal?.aborted)
-        return new _core_errors_ts__WEBPACK_IMPORTED_MODULE_0__/* .CancelledError */ .cc(`${extId}: ${op} cancelled`);
-    const e = err instanceof Error ? err : new Error(String(err));
-    return { e, message: `${op} failed: ${redact(e.message, opts.secrets ?? [])}` };
-}
-
-
-/***/ }),
-
 /***/ 17561:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -1896,6 +1753,8 @@ __webpack_require__.d(__webpack_exports__, {
   C: () => (/* binding */ hostTelemetry)
 });
 
+// EXTERNAL MODULE: ./src/core/ids.ts
+var ids = __webpack_require__(89921);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
 // EXTERNAL MODULE: ./src/core/errors.ts
@@ -1923,9 +1782,10 @@ var dist = __webpack_require__(38815);
 
 
 
+
 /** Compose project name for a sandbox: lowercase, digits and `-` only (the id is `sbx-<12 [a-z0-9]>`). */
 function projectName(sandboxId) {
-    if (!/^sbx-[a-z0-9]{12}$/.test(sandboxId))
+    if (!ids/* SANDBOX_ID_RE */.aY.test(sandboxId))
         throw (0,errors/* usageError */.Wp)(`'${sandboxId}' is not a sandbox id`);
     return sandboxId;
 }
@@ -2097,8 +1957,8 @@ const inspectManaged = (rt) => (0,quote.sh) `ids=$(${(0,quote/* args */.a2)(rt.e
 /** `<dir>\t<labels.json on one line>` for every sandbox directory under base. */
 const listDirs = (base) => (0,labels_files/* catLabelFiles */._)(base, 'sbx-*/meta/labels.json');
 
-// EXTERNAL MODULE: ./src/extensions/cloud-common.ts
-var cloud_common = __webpack_require__(7993);
+// EXTERNAL MODULE: ./src/core/sleep.ts
+var sleep = __webpack_require__(56312);
 ;// CONCATENATED MODULE: ./src/extensions/compose-ssh/ready.ts
 
 
@@ -2153,7 +2013,7 @@ async function waitProjectReady(o) {
             }
             for (const id of status.starting)
                 await o.runHealthcheck(id);
-            await (0,cloud_common/* sleep */.yy)(delay, o.signal);
+            await (0,sleep/* sleep */.y)(delay, o.signal);
             delay = Math.min(delay * 2, 2000);
         }
     }
@@ -2244,6 +2104,7 @@ async function collectTelemetry(s, host, path, rt) {
 }
 
 ;// CONCATENATED MODULE: ./src/extensions/compose-ssh/index.ts
+
 
 
 
@@ -2522,12 +2383,12 @@ function composeSsh(manifest) {
                 for (const c of containers) {
                     const labels = c.Config?.Labels ?? {};
                     const id = labels[core_labels/* LABEL */.d_.sandboxId];
-                    if (!id || found.has(id) || !/^sbx-[a-z0-9]{12}$/.test(id))
+                    if (!id || found.has(id) || !ids/* SANDBOX_ID_RE */.aY.test(id))
                         continue;
                     found.set(id, object(id, labels, target, `${base}/${id}`, rt, c.Created));
                 }
             });
-            return [...found.values()].filter((o) => Object.entries(filter).every(([k, v]) => o.labels[k] === v));
+            return [...found.values()].filter((o) => (0,core_labels/* matchesLabels */.r1)(o.labels, filter));
         },
         async extendTtl(ctx, expiresAt, fromNow_s) {
             const h = ctx.sandbox.handle;
@@ -2558,7 +2419,7 @@ function composeSsh(manifest) {
             ].join('\n'), { what: 'snapshot' }));
             return {
                 handle: {
-                    ...(0,ssh_target/* targetHandle */.Es)({ ...target, host_key_sha256: target.host_key_sha256 }),
+                    ...(0,ssh_target/* targetHandle */.Es)(target),
                     snapshot_backend_id: snapId,
                     snapshot_dir: snapDir,
                     compose_file: composeFilesOf(h)[0] ?? 'docker-compose.yml',
@@ -2637,8 +2498,8 @@ __webpack_require__.d(__webpack_exports__, {
 var errors = __webpack_require__(74296);
 // EXTERNAL MODULE: ./src/credentials/index.ts + 4 modules
 var credentials = __webpack_require__(28000);
-// EXTERNAL MODULE: ./src/extensions/cloud-common.ts
-var cloud_common = __webpack_require__(7993);
+// EXTERNAL MODULE: ./src/core/sleep.ts
+var sleep = __webpack_require__(56312);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
 // EXTERNAL MODULE: external "node:fs"
@@ -2787,7 +2648,7 @@ class SshSession {
                 if (!(err instanceof errors/* BackendError */.Jh) || !err.retryable || i >= attempts || o.signal.aborted)
                     throw err;
                 o.log.debug(`ssh ${o.target.host}:${o.target.port}: ${err.message}; retrying (${i}/${attempts})`);
-                await (0,cloud_common/* sleep */.yy)(250 * 2 ** i * Math.random() + 100, o.signal);
+                await (0,sleep/* sleep */.y)(250 * 2 ** i * Math.random() + 100, o.signal);
             }
         }
     }
@@ -3339,7 +3200,7 @@ function repoFingerprint(dir, patterns) {
 
 /***/ }),
 
-/***/ 71598:
+/***/ 76453:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -3359,13 +3220,15 @@ var logger = __webpack_require__(11227);
 // EXTERNAL MODULE: ./src/credentials/index.ts + 4 modules
 var src_credentials = __webpack_require__(28000);
 // EXTERNAL MODULE: ./src/core/errors.ts
-var core_errors = __webpack_require__(74296);
+var errors = __webpack_require__(74296);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
+// EXTERNAL MODULE: ./src/core/sleep.ts
+var sleep = __webpack_require__(56312);
 // EXTERNAL MODULE: ./src/payments/pricing.ts
 var pricing = __webpack_require__(21501);
 ;// CONCATENATED MODULE: ./src/state/paths.ts
@@ -3380,6 +3243,8 @@ function stateDir(env = process.env) {
 }
 
 ;// CONCATENATED MODULE: ./src/extensions/saas-stub/index.ts
+
+
 
 
 
@@ -3406,23 +3271,12 @@ function fault(ctx, op) {
     for (const part of spec.split(',').filter(Boolean)) {
         const [where, kind] = part.split(':');
         if (where === op) {
-            throw new core_errors/* BackendError */.Jh(ctx.manifest.id, `injected ${kind ?? 'fatal'} fault in ${op}`, {
+            throw new errors/* BackendError */.Jh(ctx.manifest.id, `injected ${kind ?? 'fatal'} fault in ${op}`, {
                 retryable: kind === 'retryable',
                 status: kind === 'retryable' ? 503 : 400,
             });
         }
     }
-}
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal.aborted)
-            return reject(new core_errors/* CancelledError */.cc());
-        const t = setTimeout(resolve, ms);
-        signal.addEventListener('abort', () => {
-            clearTimeout(t);
-            reject(new core_errors/* CancelledError */.cc());
-        }, { once: true });
-    });
 }
 function saasStub(manifest) {
     return {
@@ -3442,7 +3296,7 @@ function saasStub(manifest) {
             await ctx.saveHandle({ backend_id });
             const delay = Number(ctx.config.provision_delay_ms ?? ctx.env.SANDBOXER_STUB_DELAY_MS ?? 0);
             if (delay > 0)
-                await sleep(delay, ctx.signal);
+                await (0,sleep/* sleep */.y)(delay, ctx.signal);
             fault(ctx, 'provision');
             return { handle: { backend_id }, placement: { region: String(ctx.config.region ?? 'stub-local-1') } };
         },
@@ -3451,7 +3305,7 @@ function saasStub(manifest) {
             const id = String(handle.backend_id);
             const obj = readObject(ctx.env, id);
             if (!obj)
-                throw new core_errors/* BackendError */.Jh(manifest.id, `object ${id} vanished before it was ready`, { retryable: true });
+                throw new errors/* BackendError */.Jh(manifest.id, `object ${id} vanished before it was ready`, { retryable: true });
             writeJson((0,external_node_path_.join)(objectsDir(ctx.env), `${id}.json`), { ...obj, status: 'running' });
         },
         async teardown(ctx) {
@@ -3474,7 +3328,7 @@ function saasStub(manifest) {
                 const obj = readObject(ctx.env, f.slice(0, -5));
                 if (!obj)
                     continue;
-                if (!Object.entries(filter).every(([k, v]) => obj.labels[k] === v))
+                if (!(0,core_labels/* matchesLabels */.r1)(obj.labels, filter))
                     continue;
                 out.push({
                     backend_id: obj.backend_id,
@@ -3492,7 +3346,7 @@ function saasStub(manifest) {
             const id = String(ctx.sandbox.handle.backend_id);
             const obj = readObject(ctx.env, id);
             if (!obj)
-                throw new core_errors/* BackendError */.Jh(manifest.id, `object ${id} not found`, { retryable: false, status: 404 });
+                throw new errors/* BackendError */.Jh(manifest.id, `object ${id} not found`, { retryable: false, status: 404 });
             writeJson((0,external_node_path_.join)(objectsDir(ctx.env), `${id}.json`), {
                 ...obj,
                 expires_at: expiresAt,
@@ -3503,7 +3357,7 @@ function saasStub(manifest) {
             const id = String(ctx.sandbox.handle.backend_id);
             const obj = readObject(ctx.env, id);
             if (!obj)
-                throw new core_errors/* BackendError */.Jh(manifest.id, `object ${id} not found`, { retryable: false, status: 404 });
+                throw new errors/* BackendError */.Jh(manifest.id, `object ${id} not found`, { retryable: false, status: 404 });
             const dir = snapshotsDir(ctx.env);
             (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
             const snapshot_backend_id = `stubsnap-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
@@ -3517,7 +3371,7 @@ function saasStub(manifest) {
         async restore(ctx, snapshot) {
             const snapId = String(snapshot.handle.snapshot_backend_id);
             if (!(0,external_node_fs_.existsSync)((0,external_node_path_.join)(snapshotsDir(ctx.env), `${snapId}.json`))) {
-                throw new core_errors/* BackendError */.Jh(manifest.id, `snapshot ${snapId} not found`, {
+                throw new errors/* BackendError */.Jh(manifest.id, `snapshot ${snapId} not found`, {
                     retryable: false,
                     status: 404,
                 });
@@ -3537,8 +3391,6 @@ function saasStub(manifest) {
 var compose_ssh = __webpack_require__(17561);
 // EXTERNAL MODULE: ./src/core/ids.ts
 var ids = __webpack_require__(89921);
-// EXTERNAL MODULE: ./src/extensions/cloud-common.ts
-var cloud_common = __webpack_require__(7993);
 // EXTERNAL MODULE: ./src/extensions/ssh/connection.ts + 1 modules
 var connection = __webpack_require__(49811);
 // EXTERNAL MODULE: ./src/extensions/ssh/labels-files.ts
@@ -3560,16 +3412,16 @@ var upload = __webpack_require__(3998);
 
 
 
+
 /**
  * ext.vm-packer in attach mode: an isolated workspace `<workspace_root>/<sandbox-id>/` on an existing build VM
  * (an alias from config.vm_aliases, or host[:port], e.g. a tunnel port), with an optional repo transfer.
  * Ownership labels live next to the workspaces in `<workspace_root>/.sandboxer/<sandbox-id>.json`. Teardown
  * removes only that workspace and its label file; the VM persists.
  */
-const ID_RE = ids/* SANDBOX_ID_RE */.aY;
 const rootOf = (config, env) => String(env.SANDBOXER_VM_WORKSPACE_ROOT ?? config.workspace_root ?? '/build').replace(/\/+$/, '');
 function paths(root, sandboxId) {
-    if (!ID_RE.test(sandboxId))
+    if (!ids/* SANDBOX_ID_RE */.aY.test(sandboxId))
         throw new Error(`not a sandbox id: ${sandboxId}`);
     return { root, workspace: `${root}/${sandboxId}`, labels: `${root}/.sandboxer/${sandboxId}.json` };
 }
@@ -3577,7 +3429,7 @@ function pathsFromHandle(h) {
     if (typeof h.workspace !== 'string' || typeof h.workspace_root !== 'string')
         return undefined;
     const id = h.workspace.slice(h.workspace.lastIndexOf('/') + 1);
-    return ID_RE.test(id) ? paths(h.workspace_root, id) : undefined;
+    return ids/* SANDBOX_ID_RE */.aY.test(id) ? paths(h.workspace_root, id) : undefined;
 }
 function vmSpec(ctx) {
     const vm = ctx.sandbox.inputs.vm;
@@ -3588,7 +3440,7 @@ function vmSpec(ctx) {
 }
 const readyCheckOf = (config, env) => env.SANDBOXER_VM_READY_CHECK ?? (typeof config.ready_check === 'string' ? config.ready_check : undefined);
 function vmPacker(manifest) {
-    const missingHost = () => new core_errors/* BackendError */.Jh(manifest.id, 'no VM recorded for this sandbox', { retryable: false });
+    const missingHost = () => new errors/* BackendError */.Jh(manifest.id, 'no VM recorded for this sandbox', { retryable: false });
     async function begin(ctx, s, p) {
         await ctx.saveHandle({ ssh_host_key_sha256: s.hostKeySha256, connected: true });
         // Labels first: a workspace never exists without the file that lets `list` find it for reaping.
@@ -3640,8 +3492,8 @@ function vmPacker(manifest) {
                     if ((await s.exec(cmd)).code === 0)
                         return;
                     if (!check)
-                        throw new core_errors/* BackendError */.Jh(manifest.id, `workspace ${p.workspace} is missing`, { retryable: false });
-                    await (0,cloud_common/* sleep */.yy)(delay, ctx.signal);
+                        throw new errors/* BackendError */.Jh(manifest.id, `workspace ${p.workspace} is missing`, { retryable: false });
+                    await (0,sleep/* sleep */.y)(delay, ctx.signal);
                 }
             });
         },
@@ -3678,7 +3530,7 @@ function vmPacker(manifest) {
                     });
                 }
             });
-            return out.filter((o) => Object.entries(filter).every(([k, v]) => o.labels[k] === v));
+            return out.filter((o) => (0,core_labels/* matchesLabels */.r1)(o.labels, filter));
         },
         async snapshot(ctx, name) {
             const target = (0,ssh_target/* targetFromHandle */.Mo)(ctx.sandbox.handle);
@@ -3700,14 +3552,14 @@ function vmPacker(manifest) {
             const { target, p } = await start(ctx, `${snapTarget.user}@${snapTarget.host}:${snapTarget.port}`);
             await (0,connection/* inSession */.Cp)(ctx, target, async (s) => {
                 if ((await s.exec((0,quote.sh) `test -f ${file}`)).code !== 0) {
-                    throw new core_errors/* BackendError */.Jh(manifest.id, `snapshot ${snapshot.id} is gone from ${target.host}`, {
+                    throw new errors/* BackendError */.Jh(manifest.id, `snapshot ${snapshot.id} is gone from ${target.host}`, {
                         retryable: false,
                         status: 404,
                     });
                 }
                 await begin(ctx, s, p);
                 if (ctx.signal.aborted)
-                    throw new core_errors/* CancelledError */.cc();
+                    throw new errors/* CancelledError */.cc();
                 await s.run((0,quote.sh) `tar -xf ${file} -C ${p.workspace}`, { what: 'restoring the workspace' });
             });
             return {
@@ -3728,6 +3580,124 @@ function vmPacker(manifest) {
     return ext;
 }
 
+;// CONCATENATED MODULE: ./src/extensions/cloud-common.ts
+
+
+/** Helpers shared by the metered cloud adapters (ext.e2b, ext.modal). */
+const NETWORK_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ENOTFOUND',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'EPIPE',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
+]);
+/** The errno-like code of a network failure anywhere in the cause chain (fetch wraps it in a TypeError). */
+function networkCode(err) {
+    for (let e = err, depth = 0; e && depth < 5; depth++) {
+        const code = e.code;
+        if (typeof code === 'string' && NETWORK_CODES.has(code))
+            return code;
+        e = e.cause;
+    }
+    return undefined;
+}
+/** Remove secret values from a provider message before it reaches a user, a log or the state store. */
+function redact(message, secrets) {
+    let out = message;
+    for (const s of secrets)
+        if (s && s.length >= 4)
+            out = out.split(s).join('***');
+    return out;
+}
+/** Race a call that takes no AbortSignal against one; the call itself keeps running but we stop waiting. */
+function abortable(promise, signal) {
+    if (signal.aborted) {
+        promise.catch(() => undefined);
+        return Promise.reject(new errors/* CancelledError */.cc());
+    }
+    return new Promise((resolve, reject) => {
+        const onAbort = () => reject(new errors/* CancelledError */.cc());
+        signal.addEventListener('abort', onAbort, { once: true });
+        promise.then((v) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(v);
+        }, (e) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(e instanceof Error ? e : new Error(String(e)));
+        });
+    });
+}
+/**
+ * The provider-side timeout for a sandbox, in whole seconds (rounded down, so the provider never keeps it past the
+ * recorded expiry): what is left of its TTL, or `config.default_timeout_s`
+ * when it has none. Beyond the provider's maximum (`config.max_timeout_s`) the create is refused rather than
+ * silently shortened, so the recorded expiry stays true.
+ */
+function providerTimeoutSeconds(extId, sandbox, config, now = Date.now()) {
+    const max = Number(config.max_timeout_s ?? 86_400);
+    const seconds = sandbox.expires_at
+        ? Math.floor((Date.parse(sandbox.expires_at) - now) / 1000)
+        : Number(config.default_timeout_s ?? 3600);
+    if (seconds <= 0) {
+        throw new errors/* BackendError */.Jh(extId, `the sandbox's TTL has already run out (expired at ${sandbox.expires_at})`, {
+            retryable: false,
+            hint: 'create it again with a longer --ttl',
+        });
+    }
+    if (seconds > max) {
+        throw new errors/* BackendError */.Jh(extId, `a lifetime of ${seconds}s exceeds this backend's maximum of ${max}s`, {
+            retryable: false,
+            hint: `use --ttl ${Math.floor(max / 60)}m or less, or raise config.max_timeout_s if your plan allows longer sessions`,
+        });
+    }
+    return seconds;
+}
+/** String-valued entries of `config.env` (the environment variables a profile asks for inside the sandbox). */
+function configEnv(config) {
+    const env = config.env;
+    if (!env || typeof env !== 'object')
+        return {};
+    const out = {};
+    for (const [k, v] of Object.entries(env)) {
+        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+            out[k] = String(v);
+    }
+    return out;
+}
+/**
+ * The actual meter of a cloud sandbox: per-second pricing over the provider's own start time (recorded in the
+ * handle as `started_at`) to the end, on the resources the provider really allocated when it reported them.
+ */
+function cloudMeter(manifest, sandbox, ended_at) {
+    const h = sandbox.handle;
+    const resources = {
+        ...sandbox.resources,
+        ...(typeof h.cpu_count === 'number' ? { cpu: h.cpu_count } : {}),
+        ...(typeof h.memory_mb === 'number' ? { memory_mib: h.memory_mb } : {}),
+    };
+    const started = typeof h.started_at === 'string' ? h.started_at : (sandbox.ready_at ?? sandbox.created_at);
+    return (0,pricing/* meterFromPricing */.mw)(manifest.pricing, resources, started, ended_at);
+}
+/**
+ * The common start of mapping an SDK error: our own errors pass through, a cancelled caller wins over whatever
+ * the SDK made of the abort, and the message is prefixed with the operation and scrubbed of secret values.
+ */
+function sdkFailure(extId, op, err, opts) {
+    if (err instanceof errors/* SandboxerError */.j8)
+        return err;
+    if (opts.signal?.aborted)
+        return new errors/* CancelledError */.cc(`${extId}: ${op} cancelled`);
+    const e = err instanceof Error ? err : new Error(String(err));
+    return { e, message: `${op} failed: ${redact(e.message, opts.secrets ?? [])}` };
+}
+
 ;// CONCATENATED MODULE: ./src/extensions/e2b/errors.ts
 
 
@@ -3736,15 +3706,15 @@ function vmPacker(manifest) {
  * (routing may fall back, the caller may retry); authentication, unknown templates and bad input are not.
  */
 function mapE2bError(extId, op, err, opts = {}) {
-    const started = (0,cloud_common/* sdkFailure */.$6)(extId, op, err, opts);
-    if (started instanceof core_errors/* SandboxerError */.j8)
+    const started = sdkFailure(extId, op, err, opts);
+    if (started instanceof errors/* SandboxerError */.j8)
         return started;
     const { e, message } = started;
     const statusCode = e.statusCode;
     // envd errors carry the status only in the message ("503: …").
     const fromMessage = e.name === 'SandboxError' ? /^(\d{3}): /.exec(e.message)?.[1] : undefined;
     const status = typeof statusCode === 'number' ? statusCode : fromMessage ? Number(fromMessage) : undefined;
-    const fail = (retryable, s, hint) => new core_errors/* BackendError */.Jh(extId, message, {
+    const fail = (retryable, s, hint) => new errors/* BackendError */.Jh(extId, message, {
         retryable,
         ...(s !== undefined ? { status: s } : {}),
         ...(hint ? { hint } : {}),
@@ -3774,13 +3744,14 @@ function mapE2bError(extId, op, err, opts = {}) {
             return fail(false, status, "the template does not exist: check the profile's config.template");
         return fail(false, status);
     }
-    const net = (0,cloud_common/* networkCode */.e8)(e);
+    const net = networkCode(e);
     if (net)
         return fail(true, undefined, `cannot reach the E2B API (${net}); check the network and E2B_API_URL`);
     return fail(false, undefined);
 }
 
 ;// CONCATENATED MODULE: ./src/extensions/e2b/index.ts
+
 
 
 
@@ -3806,7 +3777,7 @@ const loadSdk = () => (sdk ??= importSdk());
 function e2b_connection(ctx) {
     const apiKey = ctx.secrets.get('api_key');
     if (!apiKey) {
-        throw new core_errors/* SandboxerError */.j8('credentials', `${ctx.manifest.id}: no E2B API key was resolved`, {
+        throw new errors/* SandboxerError */.j8('credentials', `${ctx.manifest.id}: no E2B API key was resolved`, {
             hint: 'set E2B_API_KEY (the secret_ref of the api_key credential in extensions/ext.e2b.yaml)',
         });
     }
@@ -3864,13 +3835,13 @@ function e2b(manifest) {
         });
     }
     async function create(ctx, template, extra = {}) {
-        const timeout_s = (0,cloud_common/* providerTimeoutSeconds */.of)(id, ctx.sandbox, ctx.config);
+        const timeout_s = providerTimeoutSeconds(id, ctx.sandbox, ctx.config);
         const sandboxId = await call(ctx, 'create', async (conn, { Sandbox }) => {
             const sb = await Sandbox.create(template, {
                 ...conn,
                 timeoutMs: timeout_s * 1000,
                 metadata: ctx.labels,
-                envs: (0,cloud_common/* configEnv */._h)(ctx.config),
+                envs: configEnv(ctx.config),
             });
             return sb.sandboxId;
         });
@@ -3888,19 +3859,19 @@ function e2b(manifest) {
         provision: (ctx) => create(ctx, String(ctx.config.template ?? 'base')),
         async waitReady(ctx, handle) {
             const sandboxId = String(handle.backend_id);
-            const timeout_s = (0,cloud_common/* providerTimeoutSeconds */.of)(id, ctx.sandbox, ctx.config);
+            const timeout_s = providerTimeoutSeconds(id, ctx.sandbox, ctx.config);
             const sb = await call(ctx, 'connect', (conn, { Sandbox }) => Sandbox.connect(sandboxId, { ...conn, timeoutMs: timeout_s * 1000 }));
             // envd answers 502 until the sandbox is up; a transient failure of the probe itself is also "not yet".
             // The manager bounds the whole wait (ready_timeout_s) through ctx.signal.
             for (let delay = 200;; delay = Math.min(delay * 2, 2000)) {
                 const healthy = await call(ctx, 'health', (conn) => sb.isRunning({ requestTimeoutMs: 5000, signal: conn.signal })).catch((err) => {
-                    if (err instanceof core_errors/* SandboxerError */.j8 && err.retryable && !ctx.signal.aborted)
+                    if (err instanceof errors/* SandboxerError */.j8 && err.retryable && !ctx.signal.aborted)
                         return false;
                     throw err;
                 });
                 if (healthy)
                     break;
-                await (0,cloud_common/* sleep */.yy)(delay, ctx.signal);
+                await (0,sleep/* sleep */.y)(delay, ctx.signal);
             }
             const info = await call(ctx, 'get', (conn, { Sandbox }) => Sandbox.getInfo(sandboxId, conn));
             await ctx.saveHandle({
@@ -3919,13 +3890,13 @@ function e2b(manifest) {
             }
         },
         estimateCost: ({ resources, ttl_s }) => (0,pricing/* estimateFromPricing */.L4)(manifest.pricing, resources, ttl_s),
-        meterActual: ({ sandbox, ended_at }) => (0,cloud_common/* cloudMeter */.ZZ)(manifest, sandbox, ended_at),
+        meterActual: ({ sandbox, ended_at }) => cloudMeter(manifest, sandbox, ended_at),
         list: listObjects,
         async extendTtl(ctx, _expiresAt, ttlFromNow_s) {
             const sandboxId = String(ctx.sandbox.handle.backend_id);
             const max = Number(ctx.config.max_timeout_s ?? 86_400);
             if (ttlFromNow_s > max) {
-                throw new core_errors/* BackendError */.Jh(id, `E2B cannot keep a sandbox for another ${ttlFromNow_s}s (maximum ${max}s)`, {
+                throw new errors/* BackendError */.Jh(id, `E2B cannot keep a sandbox for another ${ttlFromNow_s}s (maximum ${max}s)`, {
                     retryable: false,
                     hint: 'extend by less, or raise config.max_timeout_s if your E2B plan allows longer sessions',
                 });
@@ -4000,11 +3971,11 @@ function isModalNotFound(err) {
  * timeouts and network failures are retryable; authentication, bad images and bad input are not.
  */
 function mapModalError(extId, op, err, opts = {}) {
-    const started = (0,cloud_common/* sdkFailure */.$6)(extId, op, err, opts);
-    if (started instanceof core_errors/* SandboxerError */.j8)
+    const started = sdkFailure(extId, op, err, opts);
+    if (started instanceof errors/* SandboxerError */.j8)
         return started;
     const { e, message } = started;
-    const fail = (retryable, hint) => new core_errors/* BackendError */.Jh(extId, message, { retryable, ...(hint ? { hint } : {}) });
+    const fail = (retryable, hint) => new errors/* BackendError */.Jh(extId, message, { retryable, ...(hint ? { hint } : {}) });
     switch (e.name) {
         case 'ResourceExhaustedError':
             return fail(true, 'Modal has no capacity for this request right now; retry, or route to another backend');
@@ -4027,7 +3998,7 @@ function mapModalError(extId, op, err, opts = {}) {
         }
         return fail(RETRYABLE_GRPC.has(code));
     }
-    const net = (0,cloud_common/* networkCode */.e8)(e);
+    const net = networkCode(e);
     if (net)
         return fail(true, `cannot reach Modal (${net}); check the network and MODAL_SERVER_URL`);
     return fail(false);
@@ -4061,7 +4032,7 @@ function modalExtension(deps = {}) {
             const tokenId = ctx.secrets.get('token_id');
             const tokenSecret = ctx.secrets.get('token_secret');
             if (!tokenId || !tokenSecret) {
-                throw new core_errors/* SandboxerError */.j8('credentials', `${id}: no Modal token was resolved`, {
+                throw new errors/* SandboxerError */.j8('credentials', `${id}: no Modal token was resolved`, {
                     hint: 'set MODAL_TOKEN_ID and MODAL_TOKEN_SECRET (the token_id / token_secret credentials of ext.modal)',
                 });
             }
@@ -4070,7 +4041,7 @@ function modalExtension(deps = {}) {
             try {
                 api = await factory({ tokenId, tokenSecret, ...(environment ? { environment } : {}) });
                 // Modal's calls take no AbortSignal: stop waiting on cancellation; teardown deals with what was made.
-                return await (0,cloud_common/* abortable */.ZC)(fn(api), ctx.signal);
+                return await abortable(fn(api), ctx.signal);
             }
             catch (err) {
                 throw mapModalError(id, op, err, { signal: ctx.signal, secrets: [tokenId, tokenSecret] });
@@ -4106,12 +4077,12 @@ function modalExtension(deps = {}) {
             });
         }
         async function create(ctx, image, extra) {
-            const timeout_s = (0,cloud_common/* providerTimeoutSeconds */.of)(id, ctx.sandbox, ctx.config);
+            const timeout_s = providerTimeoutSeconds(id, ctx.sandbox, ctx.config);
             const appName = String(ctx.config.app ?? 'sandboxer');
             const params = {
                 ...modalResources(ctx.profile.resources),
                 timeoutMs: timeout_s * 1000,
-                env: (0,cloud_common/* configEnv */._h)(ctx.config),
+                env: configEnv(ctx.config),
                 tags: ctx.labels,
                 ...(Array.isArray(ctx.config.regions) ? { regions: ctx.config.regions.map(String) } : {}),
             };
@@ -4139,7 +4110,7 @@ function modalExtension(deps = {}) {
                 const sandboxId = String(handle.backend_id);
                 const exit = await withApi(ctx, 'wait-ready', async (api) => (await api.sandboxes.fromId(sandboxId)).poll());
                 if (exit !== null) {
-                    throw new core_errors/* BackendError */.Jh(id, `sandbox ${sandboxId} exited (code ${exit}) before it was ready`, {
+                    throw new errors/* BackendError */.Jh(id, `sandbox ${sandboxId} exited (code ${exit}) before it was ready`, {
                         retryable: false,
                         hint: "check that config.image keeps running (Modal runs the image's default command)",
                     });
@@ -4160,10 +4131,10 @@ function modalExtension(deps = {}) {
                 });
             },
             estimateCost: ({ resources, ttl_s }) => (0,pricing/* estimateFromPricing */.L4)(manifest.pricing, resources, ttl_s),
-            meterActual: ({ sandbox, ended_at }) => (0,cloud_common/* cloudMeter */.ZZ)(manifest, sandbox, ended_at),
+            meterActual: ({ sandbox, ended_at }) => cloudMeter(manifest, sandbox, ended_at),
             list: listObjects,
             async extendTtl() {
-                throw new core_errors/* SandboxerError */.j8('unsupported', `${id}: extending a running sandbox's TTL is not supported by this backend (Modal fixes the timeout when the sandbox is created)`, {
+                throw new errors/* SandboxerError */.j8('unsupported', `${id}: extending a running sandbox's TTL is not supported by this backend (Modal fixes the timeout when the sandbox is created)`, {
                     hint: 'create the sandbox with a longer --ttl, or snapshot it and restore the snapshot with a new --ttl',
                 });
             },
@@ -4229,7 +4200,7 @@ class ExtensionRegistry {
             return cached;
         const factory = this.factories.get(manifest.id);
         if (!factory) {
-            throw new core_errors/* SandboxerError */.j8('not_found', `no implementation registered for extension '${manifest.id}'`, {
+            throw new errors/* SandboxerError */.j8('not_found', `no implementation registered for extension '${manifest.id}'`, {
                 hint: `implemented: ${this.ids().join(', ')}`,
             });
         }
@@ -4472,7 +4443,7 @@ class CreditsHooks {
             return;
         if (added)
             await this.ledger.release(record, (0,money/* fromMicros */.SQ)(estimate), 'refused: insufficient credits');
-        throw new core_errors/* SandboxerError */.j8('insufficient_credits', `credits balance $${(0,money/* fromMicros */.SQ)(before)} cannot cover the estimate $${(0,money/* fromMicros */.SQ)(estimate)} for ${record.id} on ${record.extension_id}`, {
+        throw new errors/* SandboxerError */.j8('insufficient_credits', `credits balance $${(0,money/* fromMicros */.SQ)(before)} cannot cover the estimate $${(0,money/* fromMicros */.SQ)(estimate)} for ${record.id} on ${record.extension_id}`, {
             hint: "add credits with 'sandboxer credits add AMOUNT', raise SANDBOXER_BUDGET_USD, or ask for a shorter --ttl",
         });
     }
@@ -4516,12 +4487,75 @@ function defaultHooks(input) {
 var latency = __webpack_require__(12020);
 // EXTERNAL MODULE: ./src/state/file/file-store.ts + 3 modules
 var file_store = __webpack_require__(80064);
+// EXTERNAL MODULE: ./src/manager/manager.ts + 1 modules
+var manager = __webpack_require__(18067);
+;// CONCATENATED MODULE: ./src/manager/factory.ts
+
+
+
+
+
+
+
+
+
+
+
+/** The production wiring of a manager from the environment; CLI, actions and HTTP API all start here. */
+function createManager(opts = {}) {
+    const env = opts.env ?? process.env;
+    const catalog = opts.catalog ?? (0,loader/* loadCatalog */.ak)((0,loader/* catalogRoots */.X3)(env), env);
+    const credentials = opts.credentials ?? (0,src_credentials/* createCredentialResolver */.s)(env);
+    const store = opts.store ?? new file_store/* FileStateStore */.n(stateDir(env));
+    const log = opts.log ?? logger/* silentLogger */.q;
+    return new manager/* SandboxManager */.N({
+        catalog,
+        registry: defaultRegistry(),
+        store,
+        owner: (0,core_labels/* ownerFromEnv */.J1)(env, (0,external_node_os_.hostname)()),
+        credentials,
+        // Credits, fin-hub export and State Hub always run; callers' hooks come after them.
+        hooks: [...defaultHooks({ store, env, log }), new latency/* LatencyRecorder */.BJ(store), ...(opts.hooks ?? [])],
+        log,
+        env,
+    });
+}
+
+
+/***/ }),
+
+/***/ 18067:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  w: () => (/* binding */ DEFAULT_TTL_FOR_ESTIMATE_S),
+  N: () => (/* binding */ SandboxManager)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(73024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(76760);
+// EXTERNAL MODULE: ./src/catalog/loader.ts + 1 modules
+var loader = __webpack_require__(35766);
 // EXTERNAL MODULE: ./src/core/clock.ts
 var clock = __webpack_require__(32257);
 // EXTERNAL MODULE: ./src/core/duration.ts
 var core_duration = __webpack_require__(98571);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var core_errors = __webpack_require__(74296);
+// EXTERNAL MODULE: ./src/core/ids.ts
+var ids = __webpack_require__(89921);
+// EXTERNAL MODULE: ./src/core/labels.ts
+var labels = __webpack_require__(96236);
 // EXTERNAL MODULE: ./src/core/lifecycle.ts
 var lifecycle = __webpack_require__(62043);
+// EXTERNAL MODULE: ./src/core/logger.ts
+var logger = __webpack_require__(11227);
+// EXTERNAL MODULE: ./src/credentials/index.ts + 4 modules
+var credentials = __webpack_require__(28000);
 // EXTERNAL MODULE: ./src/credentials/resolver.ts
 var resolver = __webpack_require__(2894);
 ;// CONCATENATED MODULE: ./src/routing/errors.ts
@@ -4585,7 +4619,7 @@ class SandboxManager {
         this.registry = deps.registry;
         this.store = deps.store;
         this.owner = deps.owner;
-        this.credentials = deps.credentials ?? (0,src_credentials/* createCredentialResolver */.s)(deps.env ?? process.env);
+        this.credentials = deps.credentials ?? (0,credentials/* createCredentialResolver */.s)(deps.env ?? process.env);
         this.router =
             deps.router ??
                 new router/* StrategyRouter */.h({
@@ -4657,14 +4691,8 @@ class SandboxManager {
         }
         return seconds;
     }
-    credentialSpecs(manifest, profile) {
-        const specs = [...manifest.credentials];
-        if (profile?.placement.key_ref)
-            specs.push({ name: 'ssh_key', secret_ref: profile.placement.key_ref, required: true });
-        return specs;
-    }
     async resolveSecrets(manifest, profile, signal) {
-        const specs = this.credentialSpecs(manifest, profile);
+        const specs = (0,credentials/* credentialSpecsFor */.F)(manifest, profile);
         if (specs.length === 0)
             return resolver/* emptySecrets */.dF;
         const { secrets, missing } = await this.credentials.resolve(specs, {
@@ -4681,10 +4709,8 @@ class SandboxManager {
     profileOrUndefined(id) {
         return this.catalog.profiles.get(id)?.value;
     }
-    async create(opts = {}) {
-        const profile = (0,loader/* getProfile */.E$)(this.catalog, opts.profileId);
-        const inputs = this.resolveInputs(profile, opts.inputs ?? {});
-        const ttl_s = this.resolveTtl(profile, opts.ttl);
+    /** The route for a new sandbox; no eligible candidate at all is one routing error naming each and why. */
+    async planOrThrow(profile, ttl_s, opts) {
         const plan = await this.router.plan({
             profile,
             ttl_s: ttl_s ?? DEFAULT_TTL_FOR_ESTIMATE_S,
@@ -4693,10 +4719,15 @@ class SandboxManager {
             ...(opts.signal ? { signal: opts.signal } : {}),
         });
         if (plan.order.length === 0) {
-            throw new core_errors/* SandboxerError */.j8('routing', `no candidate backend can serve ${profile.id}: ${describeCandidates(plan.decision.candidates)}`, {
-                hint: `run 'sandboxer route explain --profile ${profile.id}' for details`,
-            });
+            throw new core_errors/* SandboxerError */.j8('routing', `no candidate backend can serve ${profile.id}: ${describeCandidates(plan.decision.candidates)}`, { hint: `run 'sandboxer route explain --profile ${profile.id}' for details` });
         }
+        return plan;
+    }
+    async create(opts = {}) {
+        const profile = (0,loader/* getProfile */.E$)(this.catalog, opts.profileId);
+        const inputs = this.resolveInputs(profile, opts.inputs ?? {});
+        const ttl_s = this.resolveTtl(profile, opts.ttl);
+        const plan = await this.planOrThrow(profile, ttl_s, pick(opts, 'route', 'signal'));
         return this.provisionNew({
             profile,
             inputs,
@@ -4730,7 +4761,7 @@ class SandboxManager {
             handle: {},
             inputs: args.inputs,
             resources: profile.resources,
-            labels: (0,core_labels/* ownershipLabels */.Hv)({
+            labels: (0,labels/* ownershipLabels */.Hv)({
                 sandboxId: id,
                 profileId: profile.id,
                 owner: this.owner,
@@ -4985,13 +5016,7 @@ class SandboxManager {
         if (!(0,lifecycle/* isTerminal */.Hd)(old.state))
             await this.destroy(id, { reason: 'recreate', ...pick(opts, 'signal') });
         const ttl_s = old.ttl_s;
-        const plan = await this.router.plan({
-            profile,
-            ttl_s: ttl_s ?? DEFAULT_TTL_FOR_ESTIMATE_S,
-            env: this.env,
-        });
-        if (plan.order.length === 0)
-            throw new core_errors/* SandboxerError */.j8('routing', `no candidate backend can serve ${profile.id}: ${describeCandidates(plan.decision.candidates)}`);
+        const plan = await this.planOrThrow(profile, ttl_s, pick(opts, 'signal'));
         return this.provisionNew({
             profile,
             inputs: this.resolveInputs(profile, old.inputs),
@@ -5004,11 +5029,11 @@ class SandboxManager {
     }
     // ---------------------------------------------------------------- TTL
     async extendTtl(id, duration) {
+        const add_s = (0,core_duration/* parseDurationSeconds */.l)(duration, 'duration'); // a usage error before anything is read
         const record = await this.get(id);
         if (record.state !== 'ready' && record.state !== 'provisioning') {
             throw new core_errors/* SandboxerError */.j8('illegal_transition', `sandbox ${id} is ${record.state}; only a live sandbox can be extended`);
         }
-        const add_s = (0,core_duration/* parseDurationSeconds */.l)(duration, 'duration');
         const base = Math.max(Date.parse(record.expires_at ?? this.now()), this.clock.now().getTime());
         const expires_at = new Date(base + add_s * 1000).toISOString();
         const profile = this.profileOrUndefined(record.profile_id);
@@ -5245,38 +5270,6 @@ function pick(obj, ...keys) {
         if (obj[k] !== undefined)
             out[k] = obj[k];
     return out;
-}
-
-;// CONCATENATED MODULE: ./src/manager/factory.ts
-
-
-
-
-
-
-
-
-
-
-
-/** The production wiring of a manager from the environment; CLI, actions and HTTP API all start here. */
-function createManager(opts = {}) {
-    const env = opts.env ?? process.env;
-    const catalog = opts.catalog ?? (0,loader/* loadCatalog */.ak)((0,loader/* catalogRoots */.X3)(env), env);
-    const credentials = opts.credentials ?? (0,src_credentials/* createCredentialResolver */.s)(env);
-    const store = opts.store ?? new file_store/* FileStateStore */.n(stateDir(env));
-    const log = opts.log ?? logger/* silentLogger */.q;
-    return new SandboxManager({
-        catalog,
-        registry: defaultRegistry(),
-        store,
-        owner: (0,core_labels/* ownerFromEnv */.J1)(env, (0,external_node_os_.hostname)()),
-        credentials,
-        // Credits, fin-hub export and State Hub always run; callers' hooks come after them.
-        hooks: [...defaultHooks({ store, env, log }), new latency/* LatencyRecorder */.BJ(store), ...(opts.hooks ?? [])],
-        log,
-        env,
-    });
 }
 
 
@@ -5821,6 +5814,8 @@ __webpack_require__.d(__webpack_exports__, {
   n: () => (/* binding */ FileStateStore)
 });
 
+// EXTERNAL MODULE: ./src/core/ids.ts
+var ids = __webpack_require__(89921);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
 // EXTERNAL MODULE: external "node:path"
@@ -5892,10 +5887,12 @@ async function writeFileExclusive(path, data) {
     }
 }
 
+// EXTERNAL MODULE: ./src/core/sleep.ts
+var sleep = __webpack_require__(56312);
 ;// CONCATENATED MODULE: ./src/state/file/lock.ts
 
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 /**
  * A cross-process lock: a lock file created with O_EXCL. A holder that died leaves a stale file, which is
  * taken over after `staleMs` by renaming it away (rename is atomic, so only one waiter wins the takeover).
@@ -5933,7 +5930,7 @@ async function withFileLock(lockPath, fn, opts = {}) {
                     hint: 'another sandboxer process holds it; if none is running, delete the lock file',
                 });
             }
-            await sleep(delay + Math.random() * delay);
+            await (0,sleep/* sleep */.y)(delay + Math.random() * delay);
             delay = Math.min(delay * 2, 50);
         }
     }
@@ -5958,6 +5955,7 @@ async function holderIsDead(lockPath) {
 }
 
 ;// CONCATENATED MODULE: ./src/state/file/file-store.ts
+
 
 
 
@@ -6015,7 +6013,7 @@ class FileStateStore {
         return parsed.data;
     }
     sandboxFile(id) {
-        if (!/^sbx-[a-z0-9]{12}$/.test(id))
+        if (!ids/* SANDBOX_ID_RE */.aY.test(id))
             throw (0,errors/* notFound */.mX)('sandbox', id);
         return (0,external_node_path_.join)(this.dir, 'sandboxes', `${id}.json`);
     }
@@ -6027,7 +6025,7 @@ class FileStateStore {
     }
     async getSandbox(id) {
         await this.init();
-        if (!/^sbx-[a-z0-9]{12}$/.test(id))
+        if (!ids/* SANDBOX_ID_RE */.aY.test(id))
             return undefined;
         return this.readJson(this.sandboxFile(id), core_record/* SandboxRecord */.Vg);
     }
@@ -6064,7 +6062,7 @@ class FileStateStore {
     }
     async getSnapshot(id) {
         await this.init();
-        if (!/^snap-[a-z0-9]{12}$/.test(id))
+        if (!ids/* SNAPSHOT_ID_RE */.L7.test(id))
             return undefined;
         return this.readJson((0,external_node_path_.join)(this.dir, 'snapshots', `${id}.json`), core_record/* SnapshotRecord */.UL);
     }
