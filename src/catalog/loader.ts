@@ -1,9 +1,16 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
 import { parseDurationSeconds } from '../core/duration.ts';
 import { SandboxerError } from '../core/errors.ts';
+import {
+  compiledCatalog,
+  readCompiledCatalog,
+  type CompiledCatalog,
+  type CompiledLookup,
+} from './compiled.ts';
 import { ExtensionManifest, Profile, profileCandidates } from './schema.ts';
 import {
   CatalogError,
@@ -42,12 +49,16 @@ export function catalogRoots(env: NodeJS.ProcessEnv = process.env): string[] {
   return [packagedCatalogRoot(), ...extra.map((p) => resolve(p))];
 }
 
-function yamlFiles(dir: string, prefix: string): string[] {
+const PREFIX = { extensions: 'ext.', profiles: 'profile.' } as const;
+
+/** The catalog files of one kind under a root: [absolute path, path relative to the root]. */
+function catalogFiles(root: string, kind: keyof typeof PREFIX): [string, string][] {
+  const dir = join(root, kind);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
   return readdirSync(dir)
-    .filter((f) => f.startsWith(prefix) && (f.endsWith('.yaml') || f.endsWith('.yml')))
+    .filter((f) => f.startsWith(PREFIX[kind]) && (f.endsWith('.yaml') || f.endsWith('.yml')))
     .sort()
-    .map((f) => join(dir, f));
+    .map((f) => [join(dir, f), `${kind}/${f}`]);
 }
 
 function display(file: string): string {
@@ -55,16 +66,31 @@ function display(file: string): string {
   return rel.startsWith('..') ? file : rel;
 }
 
+interface ParsedEntry<T> {
+  value: T;
+  text: string;
+  /** The YAML document, for locating an issue; parsed on demand when the value came from the compiled catalog. */
+  parsed: () => ParsedYaml;
+}
+
 function parseEntry<S extends z.ZodTypeAny>(
   file: string,
   schema: S,
   idPrefix: string,
   issues: CatalogIssue[],
-): { value: z.infer<S>; parsed: ParsedYaml } | undefined {
+  compiled?: { lookup: CompiledLookup; relPath: string },
+): ParsedEntry<z.infer<S>> | undefined {
   const shown = display(file);
   let parsed: ParsedYaml;
+  let text: string;
   try {
-    parsed = parseYamlFile(shown, readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
+    const value = compiled?.lookup.get(compiled.relPath, text);
+    if (value !== undefined) {
+      let doc: ParsedYaml | undefined;
+      return { value: value as z.infer<S>, text, parsed: () => (doc ??= parseYamlFile(shown, text)) };
+    }
+    parsed = parseYamlFile(shown, text);
   } catch (err) {
     if (err instanceof CatalogError) issues.push(...err.issues);
     else issues.push({ file: shown, field: '', message: `cannot read: ${(err as Error).message}` });
@@ -90,7 +116,7 @@ function parseEntry<S extends z.ZodTypeAny>(
     });
     return undefined;
   }
-  return { value: result.data, parsed };
+  return { value: result.data, text, parsed: () => parsed };
 }
 
 /**
@@ -102,15 +128,17 @@ export function loadCatalog(roots?: string[], env: NodeJS.ProcessEnv = process.e
   const issues: CatalogIssue[] = [];
   const extensions = new Map<string, CatalogEntry<ExtensionManifest>>();
   const profiles = new Map<string, CatalogEntry<Profile>>();
-  const parsedProfiles = new Map<string, ParsedYaml>();
+  const parsedProfiles = new Map<string, () => ParsedYaml>();
+  const packaged = packagedCatalogRoot();
 
   for (const root of roots) {
-    for (const file of yamlFiles(join(root, 'extensions'), 'ext.')) {
-      const e = parseEntry(file, ExtensionManifest, 'ext.', issues);
+    const lookup = root === packaged ? readCompiledCatalog() : undefined;
+    for (const [file, relPath] of catalogFiles(root, 'extensions')) {
+      const e = parseEntry(file, ExtensionManifest, 'ext.', issues, lookup && { lookup, relPath });
       if (e) extensions.set(e.value.id, { value: e.value, file: display(file) });
     }
-    for (const file of yamlFiles(join(root, 'profiles'), 'profile.')) {
-      const e = parseEntry(file, Profile, 'profile.', issues);
+    for (const [file, relPath] of catalogFiles(root, 'profiles')) {
+      const e = parseEntry(file, Profile, 'profile.', issues, lookup && { lookup, relPath });
       if (e) {
         profiles.set(e.value.id, { value: e.value, file: display(file) });
         parsedProfiles.set(e.value.id, e.parsed);
@@ -120,11 +148,10 @@ export function loadCatalog(roots?: string[], env: NodeJS.ProcessEnv = process.e
 
   // Cross-file checks: every referenced extension exists, durations parse, inputs and route are coherent.
   for (const [id, { value: p, file }] of profiles) {
-    const parsed = parsedProfiles.get(id)!;
     const at = (path: PropertyKey[]) => ({
       file,
       field: path.map(String).join('.'),
-      ...locate(parsed, path),
+      ...locate(parsedProfiles.get(id)!(), path),
     });
     const seen = new Set<string>();
     profileCandidates(p).forEach((ext, i) => {
@@ -192,6 +219,27 @@ export function loadCatalog(roots?: string[], env: NodeJS.ProcessEnv = process.e
   }
   if (issues.length > 0) throw new CatalogError(issues);
   return { profiles, extensions, defaultProfileId: override || (defaults[0]?.value.id ?? '') };
+}
+
+/**
+ * The packaged root's files with their validated values, for the bundle's catalog.json (scripts/build.mjs).
+ * Only a valid catalog compiles, and only values that survive JSON unchanged (what the bundle reads back).
+ */
+export function compileCatalog(root: string): CompiledCatalog {
+  loadCatalog([root], {});
+  const files: { relPath: string; text: string; value: unknown }[] = [];
+  for (const [kind, schema] of [
+    ['extensions', ExtensionManifest],
+    ['profiles', Profile],
+  ] as const) {
+    for (const [file, relPath] of catalogFiles(root, kind)) {
+      const e = parseEntry(file, schema, PREFIX[kind], [])!;
+      if (!isDeepStrictEqual(JSON.parse(JSON.stringify(e.value)), e.value))
+        throw new SandboxerError('internal', `${relPath}: the validated value does not survive JSON`);
+      files.push({ relPath, text: e.text, value: e.value });
+    }
+  }
+  return compiledCatalog(files);
 }
 
 export function getProfile(catalog: Catalog, id: string | undefined): Profile {

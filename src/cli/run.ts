@@ -55,6 +55,21 @@ function commandHelp(c: Command): string {
   ].join('\n');
 }
 
+/** `sandboxer profiles --help`: the subcommands of a command group (`profiles list`, ...). */
+function groupHelp(group: string, commands: Command[]): string | undefined {
+  const members = commands.filter((c) => c.name.startsWith(`${group} `));
+  if (members.length === 0) return undefined;
+  const width = Math.max(...members.map((c) => c.name.length));
+  return [
+    `Usage: sandboxer ${group} <subcommand> [options]`,
+    '',
+    'Subcommands:',
+    ...members.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    `Run 'sandboxer ${group} <subcommand> --help' for a subcommand's options.`,
+  ].join('\n');
+}
+
 function findCommand(commands: Command[], words: string[]): { command: Command; rest: string[] } | undefined {
   for (const n of [2, 1]) {
     const name = words.slice(0, n).join(' ');
@@ -84,7 +99,8 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
   try {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
       const sub = argv[0] === 'help' ? findCommand(commands, argv.slice(1)) : undefined;
-      io.stdout(sub ? commandHelp(sub.command) : topHelp(commands));
+      const group = argv[0] === 'help' && argv[1] ? groupHelp(argv[1], commands) : undefined;
+      io.stdout(sub ? commandHelp(sub.command) : (group ?? topHelp(commands)));
       return 0;
     }
     if (argv[0] === '--version') {
@@ -94,6 +110,11 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
     const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2);
     const found = findCommand(commands, words);
     if (!found) {
+      const group = words.length === 1 ? groupHelp(words[0]!, commands) : undefined;
+      if (group && (argv.includes('--help') || argv.includes('-h'))) {
+        io.stdout(group);
+        return 0;
+      }
       const groups = commands.filter((c) => c.name.startsWith(`${words[0]} `));
       if (groups.length)
         throw usageError(
