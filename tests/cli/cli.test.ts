@@ -112,7 +112,11 @@ describe('sandboxer CLI', () => {
     }
     expect(cliSync(['--version'], env).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     // A command group lists its subcommands; without --help it is still a usage error.
-    for (const argv of [['snapshots', '--help'], ['help', 'snapshots'], ['credits', '-h']]) {
+    for (const argv of [
+      ['snapshots', '--help'],
+      ['help', 'snapshots'],
+      ['credits', '-h'],
+    ]) {
       const r = cliSync(argv, env);
       expect(r.code, argv.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/^Usage: sandboxer (snapshots|credits) <subcommand>/);
