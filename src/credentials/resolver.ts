@@ -108,6 +108,19 @@ export interface CredentialCheck {
   reason?: string;
 }
 
+/**
+ * Values one operation has already resolved, by secret_ref: a create checks credentials while routing and
+ * resolves them again for the attempt, and a Vault read should happen once. It lives as long as that operation
+ * (in memory, like the resolved secrets themselves) and is never persisted.
+ */
+export type CredentialMemo = Map<string, string>;
+
+export interface ResolveContext {
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  memo?: CredentialMemo;
+}
+
 export class CredentialResolver {
   private readonly schemes = new Map<string, SecretScheme>();
   /** Called with every resolved value (e.g. core.setSecret in Actions) before anyone else sees it. */
@@ -132,13 +145,10 @@ export class CredentialResolver {
   }
 
   /**
-   * The status of each spec. Refs a cheap precheck cannot decide are fetched (and the value dropped), so a
-   * candidate is only called usable when its secrets really resolve.
+   * The status of each spec. Refs a cheap precheck cannot decide are fetched, so a candidate is only called
+   * usable when its secrets really resolve; the value is dropped, or kept in `ctx.memo` for the same operation.
    */
-  async check(
-    specs: CredentialSpec[],
-    ctx: { env: NodeJS.ProcessEnv; signal?: AbortSignal },
-  ): Promise<CredentialCheck[]> {
+  async check(specs: CredentialSpec[], ctx: ResolveContext): Promise<CredentialCheck[]> {
     const out: CredentialCheck[] = [];
     for (const spec of specs) {
       const base = { name: spec.name, secret_ref: spec.secret_ref, required: spec.required };
@@ -160,10 +170,7 @@ export class CredentialResolver {
     return out;
   }
 
-  async resolve(
-    specs: CredentialSpec[],
-    ctx: { env: NodeJS.ProcessEnv; signal?: AbortSignal },
-  ): Promise<ResolvedCredentials> {
+  async resolve(specs: CredentialSpec[], ctx: ResolveContext): Promise<ResolvedCredentials> {
     const values = new Map<string, string>();
     const missing: MissingCredential[] = [];
     const mask = (v: string) => this.onResolved?.(v);
@@ -171,7 +178,8 @@ export class CredentialResolver {
       const [scheme, rest] = this.split(spec.secret_ref);
       try {
         if (!scheme) throw new SecretUnavailable(spec.secret_ref, this.unknownScheme(spec.secret_ref));
-        const value = await scheme.resolve(rest, { ...ctx, mask });
+        const value = ctx.memo?.get(spec.secret_ref) ?? (await scheme.resolve(rest, { ...ctx, mask }));
+        ctx.memo?.set(spec.secret_ref, value);
         mask(value);
         values.set(spec.name, value);
       } catch (err) {

@@ -26,7 +26,12 @@ import type {
   SnapshotRecord,
 } from '../core/record.ts';
 import { createCredentialResolver, credentialSpecsFor } from '../credentials/index.ts';
-import { CredentialResolver, emptySecrets, missingCredentialsError } from '../credentials/resolver.ts';
+import {
+  CredentialResolver,
+  emptySecrets,
+  missingCredentialsError,
+  type CredentialMemo,
+} from '../credentials/resolver.ts';
 import type { Extension, ExtensionContext, ProvisionContext, Secrets } from '../extensions/contract.ts';
 import type { ExtensionRegistry } from '../extensions/registry.ts';
 import type { LifecycleHooks, ReapedAction } from '../events/hooks.ts';
@@ -197,12 +202,14 @@ export class SandboxManager {
     manifest: ExtensionManifest,
     profile: Profile | undefined,
     signal?: AbortSignal,
+    memo?: CredentialMemo,
   ): Promise<Secrets> {
     const specs = credentialSpecsFor(manifest, profile);
     if (specs.length === 0) return emptySecrets;
     const { secrets, missing } = await this.credentials.resolve(specs, {
       env: this.env,
       ...(signal ? { signal } : {}),
+      ...(memo ? { memo } : {}),
     });
     if (missing.length) throw missingCredentialsError(manifest.id, missing);
     return secrets;
@@ -225,12 +232,13 @@ export class SandboxManager {
   private async planOrThrow(
     profile: Profile,
     ttl_s: number | undefined,
-    opts: { route?: RouteStrategy; signal?: AbortSignal },
+    opts: { route?: RouteStrategy; signal?: AbortSignal; memo?: CredentialMemo },
   ): Promise<RoutePlan> {
     const plan = await this.router.plan({
       profile,
       ttl_s: ttl_s ?? DEFAULT_TTL_FOR_ESTIMATE_S,
       env: this.env,
+      ...(opts.memo ? { credentialMemo: opts.memo } : {}),
       ...(opts.route ? { strategy: opts.route } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
@@ -248,13 +256,15 @@ export class SandboxManager {
     const profile = getProfile(this.catalog, opts.profileId);
     const inputs = this.resolveInputs(profile, opts.inputs ?? {});
     const ttl_s = this.resolveTtl(profile, opts.ttl);
-    const plan = await this.planOrThrow(profile, ttl_s, pick(opts, 'route', 'signal'));
+    const memo: CredentialMemo = new Map();
+    const plan = await this.planOrThrow(profile, ttl_s, { ...pick(opts, 'route', 'signal'), memo });
     return this.provisionNew({
       profile,
       inputs,
       ttl_s,
       plan: plan.decision,
       order: plan.order,
+      memo,
       ...pick(opts, 'signal', 'labels', 'onCreated'),
     });
   }
@@ -270,6 +280,8 @@ export class SandboxManager {
     recreated_from?: string;
     restore?: SnapshotRecord;
     onCreated?: CreateOptions['onCreated'];
+    /** Secrets the routing step already resolved (see CredentialMemo). */
+    memo?: CredentialMemo;
   }): Promise<SandboxRecord> {
     const { profile } = args;
     const signal = args.signal ?? new AbortController().signal;
@@ -338,7 +350,7 @@ export class SandboxManager {
         record = await this.transition(id, 'provisioning', {
           reason: i === 0 ? undefined : `fallback to ${extId}`,
         });
-        record = await this.attempt(record, profile, manifest, ext, signal, args.restore);
+        record = await this.attempt(record, profile, manifest, ext, signal, args.restore, args.memo);
         record = await this.store.updateSandbox(id, (r) => ({
           ...r,
           route: markOutcome(r.route, extId, 'chosen', undefined, extId),
@@ -381,10 +393,11 @@ export class SandboxManager {
     ext: Extension,
     signal: AbortSignal,
     restore: SnapshotRecord | undefined,
+    memo?: CredentialMemo,
   ): Promise<SandboxRecord> {
     const timeout_s = Number(record.config.ready_timeout_s ?? this.readyTimeout_s ?? 600);
     const bounded = AbortSignal.any([signal, AbortSignal.timeout(timeout_s * 1000)]);
-    const secrets = await this.resolveSecrets(manifest, profile, bounded);
+    const secrets = await this.resolveSecrets(manifest, profile, bounded, memo);
     const id = record.id;
     const ctx: ProvisionContext = {
       ...this.baseContext(manifest, record.config, secrets, bounded),
@@ -569,13 +582,15 @@ export class SandboxManager {
     const profile = getProfile(this.catalog, old.profile_id);
     if (!isTerminal(old.state)) await this.destroy(id, { reason: 'recreate', ...pick(opts, 'signal') });
     const ttl_s = old.ttl_s;
-    const plan = await this.planOrThrow(profile, ttl_s, pick(opts, 'signal'));
+    const memo: CredentialMemo = new Map();
+    const plan = await this.planOrThrow(profile, ttl_s, { ...pick(opts, 'signal'), memo });
     return this.provisionNew({
       profile,
       inputs: this.resolveInputs(profile, old.inputs),
       ttl_s,
       plan: plan.decision,
       order: plan.order,
+      memo,
       recreated_from: id,
       ...pick(opts, 'signal', 'onCreated'),
     });

@@ -35,7 +35,11 @@ export class StrategyRouter implements Router {
     const strategy = req.strategy ?? profile.route?.strategy ?? 'explicit';
     const manifests = profileCandidates(profile).map((id) => getExtensionManifest(this.deps.catalog, id));
     const latencies = await this.latency.estimates(manifests);
-    const ctx = { env: req.env, ...(req.signal ? { signal: req.signal } : {}) };
+    const ctx = {
+      env: req.env,
+      ...(req.signal ? { signal: req.signal } : {}),
+      ...(req.credentialMemo ? { memo: req.credentialMemo } : {}),
+    };
 
     const evaluated: (ExplainedCandidate & { declared: number })[] = [];
     for (const [declared, manifest] of manifests.entries()) {

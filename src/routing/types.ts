@@ -1,3 +1,4 @@
+import type { CredentialMemo } from '../credentials/resolver.ts';
 import { z } from 'zod';
 import { RouteStrategy, type Profile } from '../catalog/schema.ts';
 import { RouteCandidate, type RouteDecision } from '../core/record.ts';
@@ -9,6 +10,8 @@ export interface RouteRequest {
   strategy?: RouteStrategy;
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** Secrets resolved while checking candidates, kept for the create that follows (never persisted). */
+  credentialMemo?: CredentialMemo;
 }
 
 /** A route plan: the decision to record plus the order in which eligible candidates are tried. */

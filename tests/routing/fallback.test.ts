@@ -1,4 +1,4 @@
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/loader.ts';
 import { SandboxerError } from '../../src/core/errors.ts';
 import { createCredentialResolver } from '../../src/credentials/index.ts';
@@ -9,6 +9,7 @@ import { LatencyRecorder } from '../../src/routing/latency.ts';
 import { StrategyRouter } from '../../src/routing/router.ts';
 import { MemoryStateStore } from '../../src/state/memory/memory-store.ts';
 import { tempDir } from '../helpers/env.ts';
+import { startKvServer, type KvServer } from '../credentials/kv-server.ts';
 import { FakeClock, fakeCloud, type FakeCloud } from './fakes.ts';
 
 const tmp = tempDir('sbx-fallback-');
@@ -158,5 +159,48 @@ describe('profile.burst-sandbox routing with fallback', () => {
     expect(r.extension_id).toBe('ext.saas-stub');
     expect(r.route!.strategy).toBe('lowest-latency');
     await m.destroy(r.id);
+  });
+});
+
+describe('credentials resolved once per create', () => {
+  let kv: KvServer | undefined;
+  afterEach(async () => {
+    await kv?.close();
+    kv = undefined;
+  });
+
+  it('a Vault secret checked while routing is not read again for the attempt', async () => {
+    kv = await startKvServer({ secrets: { 'secret/ci': { e2b: 'e2b-from-vault' } }, token: 'vault-token' });
+    const e2bEntry = catalog.extensions.get('ext.e2b')!;
+    const viaVault = {
+      ...catalog,
+      extensions: new Map(catalog.extensions).set('ext.e2b', {
+        ...e2bEntry,
+        value: {
+          ...e2bEntry.value,
+          credentials: e2bEntry.value.credentials.map((c) => ({ ...c, secret_ref: 'vault:secret/ci#e2b' })),
+        },
+      }),
+    };
+    env = { ...env, VAULT_ADDR: kv.url, VAULT_TOKEN: 'vault-token' };
+    const registry = new ExtensionRegistry()
+      .register('ext.e2b', e2b.factory)
+      .register('ext.saas-stub', saasStub);
+    const m = new SandboxManager({
+      catalog: viaVault,
+      registry,
+      store,
+      owner: { scope: 'test:routing' },
+      credentials: createCredentialResolver(env),
+      clock,
+      env,
+    });
+    const r = await m.create({ profileId: 'profile.burst-sandbox' });
+    expect(r.extension_id).toBe('ext.e2b');
+    expect(e2b.seenSecrets).toEqual({ api_key: 'e2b-from-vault' });
+    expect(kv.seen.filter((s) => s.url === '/v1/secret/data/ci')).toHaveLength(1);
+    // The next create is another operation: it reads the secret afresh (a rotated value is picked up).
+    await m.create({ profileId: 'profile.burst-sandbox' });
+    expect(kv.seen.filter((s) => s.url === '/v1/secret/data/ci')).toHaveLength(2);
   });
 });

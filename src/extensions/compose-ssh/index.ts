@@ -1,5 +1,7 @@
 import { SANDBOX_ID_RE } from '../../core/ids.ts';
 import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ExtensionManifest, Placement } from '../../catalog/schema.ts';
 import { BackendError, CancelledError } from '../../core/errors.ts';
 import { LABEL, matchesLabels } from '../../core/labels.ts';
@@ -13,11 +15,11 @@ import type {
   ProvisionResult,
   TeardownContext,
 } from '../contract.ts';
-import { inSession, type SshSession } from '../ssh/connection.ts';
+import { failureText, inSession, type SshSession } from '../ssh/connection.ts';
 import { parseLabelFiles } from '../ssh/labels-files.ts';
 import { args, heredocWrite, sh } from '../ssh/quote.ts';
 import { resolveTarget, targetFromHandle, targetHandle, type SshTarget } from '../ssh/target.ts';
-import { repoExcludePatterns, repoFingerprint, tarStream } from '../ssh/upload.ts';
+import { compileExcludes, repoExcludePatterns, repoFingerprint, tarStream } from '../ssh/upload.ts';
 import {
   canaryCompose,
   composeShape,
@@ -30,15 +32,16 @@ import {
 import {
   expiryCommand,
   inspectManaged,
-  inspectProject,
   layout,
   listDirs,
+  parseStatus,
+  repoCache,
+  statusCommand,
   teardownScript,
-  upCommand,
-  writeFileCommand,
+  upAndWait,
   type Layout,
 } from './remote.ts';
-import { projectStatus, waitProjectReady, type ContainerInfo } from './ready.ts';
+import { assess, waitProjectReady, type ContainerInfo } from './ready.ts';
 import { collectTelemetry, type HostTelemetry } from './telemetry.ts';
 
 /**
@@ -105,21 +108,23 @@ export async function hostTelemetry(ctx: ExtensionContext, placement?: Placement
   );
 }
 
+/** How long the start script waits on the host for the containers; waitReady polls on past it. */
+const HOST_WAIT_S = 30;
+
 /**
- * Start a sandbox whose workspace is in l.repo (compose file text already read): write the labels override and
- * the teardown script, start the expiry timer, `compose up -d` — one round trip (a script on stdin).
+ * The shell that starts a sandbox whose workspace is in l.repo: the labels override and the teardown script, the
+ * expiry timer, `compose up -d` and the wait for its containers (see upAndWait). The handle learns the compose
+ * files first, so a teardown from the moment the script can run knows what to `compose down`.
  */
-async function startProject(
+async function planStart(
   ctx: ProvisionContext,
-  s: SshSession,
   l: Layout,
   rt: Runtime,
   composeFile: string,
   composeText: string,
-): Promise<void> {
+): Promise<{ script: string; services: string[] }> {
   const shape = composeShape(composeText, composeFile);
   const files = [composeFile, OVERRIDE];
-  // Recorded before `up` runs, so a teardown from here on knows the files to `compose down` with.
   await ctx.saveHandle({ compose_files: JSON.stringify(files), services: shape.started.join(',') });
   const token = `SANDBOXER_EOF_${randomBytes(12).toString('hex')}`;
   const script = [
@@ -128,62 +133,87 @@ async function startProject(
     ...(ctx.sandbox.expires_at
       ? [expiryCommand(l, (Date.parse(ctx.sandbox.expires_at) - Date.now()) / 1000, ctx.sandbox.expires_at)]
       : []),
-    upCommand(l, rt, files),
-    '',
+    upAndWait(l, rt, files, shape.started.length, HOST_WAIT_S),
   ].join('\n');
-  if (ctx.signal.aborted) throw new CancelledError();
-  await s.run('sh -s', { stdin: script, what: 'compose up' });
-  // Most stacks are ready as soon as `up -d` returns: check on this connection and spare waitReady its own.
-  const status = projectStatus(
-    shape.started,
-    JSON.parse(await s.run(inspectProject(rt, l.project), { what: 'inspect' })) as ContainerInfo[],
-  );
+  return { script, services: shape.started };
+}
+
+/** What the start script printed: a failure ends provisioning now, a ready project spares waitReady a connection. */
+function afterStart(ctx: ProvisionContext, services: string[], out: string): void {
+  const status = assess(services, parseStatus(out));
+  if (status.kind === 'failed') throw new BackendError(ctx.manifest.id, status.why, { retryable: false });
   if (status.kind === 'ready') readyAtProvision.add(ctx.sandbox.id);
 }
 
+/** The compose file, read from the local repo (what the host will hold), for its services and volumes. */
+function localComposeText(
+  ctx: ProvisionContext,
+  repo: string,
+  composeFile: string,
+  excluded: boolean,
+): string {
+  const path = join(repo, composeFile);
+  const problem = excluded
+    ? 'is excluded from the transfer (exclude patterns / .sandboxerignore)'
+    : !existsSync(path)
+      ? 'does not exist'
+      : lstatSync(path).isSymbolicLink()
+        ? 'is a symbolic link (the host would resolve it elsewhere)'
+        : undefined;
+  if (problem) {
+    throw new BackendError(ctx.manifest.id, `compose file ${composeFile} ${problem} in ${repo}`, {
+      retryable: false,
+      hint: 'pass --input compose_file=<path of the compose file inside the repo>',
+    });
+  }
+  return readFileSync(path, 'utf8');
+}
+
 /**
- * Put the repo input into l.repo and return the compose file's text. The host keeps the last few transferred
- * repos as tars under <base>/.cache keyed by repoFingerprint, so an unchanged repo (a recreate, the next job of
- * the same commit) is extracted on the host instead of crossing the network again.
+ * Put the repo input into l.repo and start the project. The host keeps the last few transferred repos (see
+ * repoCache) keyed by repoFingerprint, so an unchanged repo (a recreate, the next job of the same commit) comes
+ * from the host's cache instead of crossing the network again: then preparing the directory, placing the repo
+ * and starting are one round trip; otherwise the transfer and the start are a second one.
  */
-async function transferRepo(
+async function deployRepo(
   ctx: ProvisionContext,
   s: SshSession,
   l: Layout,
+  rt: Runtime,
   repo: string,
   composeFile: string,
-): Promise<string> {
+): Promise<void> {
   const excludes = Array.isArray(ctx.config.exclude) ? ctx.config.exclude.map(String) : [];
   const patterns = repoExcludePatterns(repo, excludes);
-  const composePath = `${l.repo}/${composeFile}`;
+  const composeText = localComposeText(ctx, repo, composeFile, compileExcludes(patterns)(composeFile, false));
+  const { script: start, services } = await planStart(ctx, l, rt, composeFile, composeText);
   const keep = Math.max(0, Number(ctx.config.repo_cache_entries ?? 8));
-  if (keep === 0) {
-    return s.run(sh`tar -xf - -C ${l.repo} && cat -- ${composePath}`, {
-      stdin: await tarStream(repo, patterns),
-      what: 'repo transfer',
-    });
-  }
-  const cacheDir = `${l.base}/.cache`;
-  const cached = `${cacheDir}/repo-${repoFingerprint(repo, patterns)}.tar`;
-  const hit = await s.exec(
-    sh`test -f ${cached} && tar -xf ${cached} -C ${l.repo} && touch ${cached} && cat -- ${composePath}`,
+  const cache = repoCache(l.base, repoFingerprint(repo, patterns));
+  if (ctx.signal.aborted) throw new CancelledError();
+  const first = await prepareAnd(
+    ctx,
+    s,
+    l,
+    rt,
+    keep === 0 ? `echo ${CACHE_MISS}` : [cache.take(l.repo, CACHE_MISS), start, cache.replenish()].join('\n'),
+    keep === 0 ? 'preparing the directory' : 'preparing (repo from the host cache if unchanged) + compose up',
   );
-  if (hit.code === 0) {
-    ctx.log.debug(`repo unchanged: extracted from the host cache ${cached}`);
-    return hit.stdout;
+  if (!first.startsWith(CACHE_MISS)) {
+    ctx.log.debug(`repo unchanged: taken from the host cache (${cache.tar})`);
+    return afterStart(ctx, services, first);
   }
-  // The transfer fills the cache as it goes (tee), then keeps the newest `keep` entries.
-  return s.run(
-    [
-      sh`mkdir -p ${cacheDir} && rm -rf -- ${l.repo} && mkdir -p ${l.repo} || exit 1`,
-      sh`tmp=${cached}.$$; tee "$tmp" | tar -xf - -C ${l.repo}; rc=$?`,
-      'if [ $rc -ne 0 ]; then rm -f "$tmp"; exit $rc; fi',
-      sh`mv "$tmp" ${cached}; ls -t ${cacheDir}/repo-*.tar | tail -n +${keep + 1} | xargs -r rm -f --`,
-      sh`cat -- ${composePath}`,
-    ].join('\n'),
-    { stdin: await tarStream(repo, patterns), what: 'repo transfer' },
+  if (ctx.signal.aborted) throw new CancelledError();
+  const out = await s.run(
+    (keep === 0
+      ? [sh`tar -xf - -C ${l.repo} || exit 1`, start]
+      : [cache.fill(l.repo, keep), start, cache.replenish()]
+    ).join('\n'),
+    { stdin: await tarStream(repo, patterns), what: 'repo transfer + compose up' },
   );
+  afterStart(ctx, services, out);
 }
+
+const CACHE_MISS = 'sandboxer:cache-miss';
 
 /** Sandboxes whose provision already saw them ready (in this process). */
 const readyAtProvision = new Set<string>();
@@ -204,15 +234,30 @@ async function prepare(ctx: ProvisionContext, target: SshTarget, extra: Handle =
   return { rt, l };
 }
 
-/** Pin the host key, check the runtime, create the directory and its labels file: one round trip. */
-async function openPrepared(ctx: ProvisionContext, s: SshSession, l: Layout, rt: Runtime) {
+/**
+ * Pin the host key, check the runtime, create the directory and its labels file, then run `then` (one round
+ * trip) and return its output.
+ */
+async function prepareAnd(
+  ctx: ProvisionContext,
+  s: SshSession,
+  l: Layout,
+  rt: Runtime,
+  then: string,
+  what: string,
+): Promise<string> {
   await ctx.saveHandle({ ssh_host_key_sha256: s.hostKeySha256, connected: true });
+  const token = `SANDBOXER_EOF_${randomBytes(12).toString('hex')}`;
   const r = await s.exec(
-    sh`command -v ${rt.compose[0]!} >/dev/null 2>&1 && command -v ${rt.engine[0]!} >/dev/null 2>&1 || exit 3
-mkdir -p -- ${l.repo} ${l.meta} && umask 077 && cat > ${`${l.meta}/labels.json`}`,
-    { stdin: JSON.stringify(ctx.labels) },
+    [
+      sh`command -v ${rt.compose[0]!} >/dev/null 2>&1 && command -v ${rt.engine[0]!} >/dev/null 2>&1 || { echo ${NO_RUNTIME} >&2; exit 3; }`,
+      sh`mkdir -p -- ${l.repo} ${l.meta} || exit 1`,
+      heredocWrite(`${l.meta}/labels.json`, JSON.stringify(ctx.labels), token),
+      then,
+    ].join('\n'),
+    { what },
   );
-  if (r.code === 3) {
+  if (r.code === 3 && r.stderr.includes(NO_RUNTIME)) {
     throw new BackendError(
       ctx.manifest.id,
       `'${rt.compose.join(' ')}' / '${rt.engine[0]}' not found on the host`,
@@ -223,11 +268,16 @@ mkdir -p -- ${l.repo} ${l.meta} && umask 077 && cat > ${`${l.meta}/labels.json`}
     );
   }
   if (r.code !== 0) {
-    throw new BackendError(ctx.manifest.id, `creating ${l.dir} failed (exit ${r.code}): ${r.stderr.trim()}`, {
-      retryable: false,
-    });
+    throw new BackendError(
+      ctx.manifest.id,
+      `${what} in ${l.dir} failed (exit ${r.code}): ${failureText(r.stderr || r.stdout)}`,
+      { retryable: false },
+    );
   }
+  return r.stdout;
 }
+
+const NO_RUNTIME = 'sandboxer:no-compose-runtime';
 
 /** The canary's report, flattened into the record's placement (string values). */
 function telemetryPlacement(t: HostTelemetry): Record<string, string> {
@@ -265,10 +315,7 @@ async function readyCheck(ctx: ProvisionContext, handle: Handle): Promise<void> 
       signal,
       userSignal: ctx.signal,
       timeout_s,
-      inspect: async () =>
-        JSON.parse(
-          await s.run(inspectProject(rt, l.project), { what: 'inspect', retryable: true }),
-        ) as ContainerInfo[],
+      status: async () => parseStatus(await s.run(statusCommand(l, rt), { what: 'status', retryable: true })),
       runHealthcheck: async (id) =>
         rt.engine[0] === 'podman' ? (await s.exec(sh`podman healthcheck run ${id}`)).code === 0 : undefined,
     });
@@ -313,22 +360,23 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
       const { rt, l } = await prepare(ctx, target);
       let telemetry: HostTelemetry | undefined;
       await inSession(ctx, target, async (s) => {
-        await openPrepared(ctx, s, l, rt);
-        let composeText: string;
-        if (canary) {
-          const image = String(
-            ctx.env.SANDBOXER_CANARY_IMAGE ?? ctx.config.canary_image ?? 'docker.io/library/busybox:1.36',
-          );
-          composeText = canaryCompose(image);
-          await s.run(writeFileCommand(`${l.repo}/${composeFile}`), {
-            stdin: composeText,
-            what: 'writing the canary stack',
-          });
-        } else {
-          composeText = await transferRepo(ctx, s, l, repo!, composeFile);
-        }
-        await startProject(ctx, s, l, rt, composeFile, composeText);
-        if (canary) telemetry = await collectTelemetry(s, target.host, l.base, rt);
+        if (!canary) return deployRepo(ctx, s, l, rt, repo!, composeFile);
+        const image = String(
+          ctx.env.SANDBOXER_CANARY_IMAGE ?? ctx.config.canary_image ?? 'docker.io/library/busybox:1.36',
+        );
+        const composeText = canaryCompose(image);
+        const { script, services } = await planStart(ctx, l, rt, composeFile, composeText);
+        const token = `SANDBOXER_EOF_${randomBytes(12).toString('hex')}`;
+        const out = await prepareAnd(
+          ctx,
+          s,
+          l,
+          rt,
+          [heredocWrite(`${l.repo}/${composeFile}`, composeText, token), script].join('\n'),
+          'deploying the canary',
+        );
+        afterStart(ctx, services, out);
+        telemetry = await collectTelemetry(s, target.host, l.base, rt);
       });
       return {
         handle: {},
@@ -435,17 +483,21 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
             status: 404,
           });
         }
-        await openPrepared(ctx, s, l, rt);
-        const composeText = await s.run(
+        const composeText = await prepareAnd(
+          ctx,
+          s,
+          l,
+          rt,
           sh`tar -xf ${`${snapDir}/workspace.tar`} -C ${l.repo} && cat -- ${`${l.repo}/${composeFile}`}`,
-          { what: 'restoring the workspace' },
+          'restoring the workspace',
         );
         const engine = args(rt.engine);
         await s.run(
           sh`for f in ${snapDir}/volumes/*.tar; do [ -f "$f" ] || continue; short=$(basename "$f" .tar); v=${`${l.project}_`}"$short"; ${engine} volume create --label ${`com.docker.compose.project=${l.project}`} --label "com.docker.compose.volume=$short" "$v" >/dev/null; mp=$(${engine} volume inspect --format '{{.Mountpoint}}' "$v"); tar -xf "$f" -C "$mp"; done`,
           { what: 'restoring volumes' },
         );
-        await startProject(ctx, s, l, rt, composeFile, composeText);
+        const { script, services } = await planStart(ctx, l, rt, composeFile, composeText);
+        afterStart(ctx, services, await s.run(script, { what: 'compose up' }));
       });
       return { handle: {}, placement: placementOf(target, l) };
     },

@@ -1,5 +1,7 @@
 import { BackendError, CancelledError, SandboxerError } from '../../core/errors.ts';
 import { sleep } from '../../core/sleep.ts';
+import { failureText } from '../ssh/connection.ts';
+import type { UpStatus } from './remote.ts';
 
 /** The part of `docker inspect` / `podman inspect` output we read (both print the same shape). */
 export interface ContainerInfo {
@@ -37,6 +39,26 @@ export function projectStatus(services: string[], containers: ContainerInfo[]): 
   return { kind: 'ready' };
 }
 
+/** What compose said that matters (its error lines, else its last words), for an error message. */
+const said = (log: string) =>
+  log ? `; compose said: ${failureText(log).split('\n').slice(-5).join(' | ')}` : '';
+
+/**
+ * projectStatus, knowing what compose up is doing: a failed `up`, or a service without a container once `up`
+ * has ended (it has then created every container it will, e.g. an image could not be pulled), is a failure.
+ * Without an exit code (compose killed) a missing container gets a few polls (`polls`) first.
+ */
+export function assess(services: string[], up: UpStatus, polls = 1): ProjectStatus {
+  const status = projectStatus(services, up.containers);
+  if (status.kind === 'ready') return status;
+  if (status.kind === 'failed') return { kind: 'failed', why: `${status.why}${said(up.log)}` };
+  if (typeof up.up === 'number' && up.up !== 0)
+    return { kind: 'failed', why: `compose up failed (exit ${up.up})${said(up.log)}` };
+  if (status.why.startsWith('no container') && (up.up === 0 || (up.up === 'gone' && polls > 3)))
+    return { kind: 'failed', why: `${status.why} (compose up did not create it)${said(up.log)}` };
+  return status;
+}
+
 /**
  * Poll until the project is ready, bounded by `signal` (timeout + caller). Podman without systemd never runs
  * healthcheck timers, so `runHealthcheck` triggers a check itself when a container sits in `starting`.
@@ -47,7 +69,7 @@ export async function waitProjectReady(o: {
   signal: AbortSignal;
   userSignal: AbortSignal;
   timeout_s: number;
-  inspect(): Promise<ContainerInfo[]>;
+  status(): Promise<UpStatus>;
   runHealthcheck(id: string): Promise<boolean | undefined>;
 }): Promise<void> {
   let last = 'not checked';
@@ -55,16 +77,10 @@ export async function waitProjectReady(o: {
   let polls = 0;
   try {
     for (;;) {
-      const status = projectStatus(o.services, await o.inspect());
-      polls++;
+      const status = assess(o.services, await o.status(), ++polls);
       if (status.kind === 'ready') return;
       if (status.kind === 'failed') throw new BackendError(o.extId, status.why, { retryable: false });
       last = status.why;
-      // compose up has returned (it creates every container before it does) when we poll: a service still
-      // missing after a few polls was never created, e.g. its image could not be pulled.
-      if (status.why.startsWith('no container') && polls > 3) {
-        throw new BackendError(o.extId, `${status.why} (compose up did not create it)`, { retryable: false });
-      }
       for (const id of status.starting) await o.runHealthcheck(id);
       await sleep(delay, o.signal);
       delay = Math.min(delay * 2, 2000);

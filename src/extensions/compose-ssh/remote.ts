@@ -1,6 +1,7 @@
 import { catLabelFiles } from '../ssh/labels-files.ts';
 import { args, sh } from '../ssh/quote.ts';
 import type { Runtime } from './project.ts';
+import type { ContainerInfo } from './ready.ts';
 
 /**
  * Remote shell for ext.compose-ssh. Every value is quoted with sh`…`; the host layout per sandbox is
@@ -38,6 +39,7 @@ export function teardownScript(
   const files = composeFiles.flatMap((f) => ['-f', f]);
   const engine = args(rt.engine);
   const filter = projectFilter(l.project);
+  const podman = /(^|\/)podman$/.test(rt.engine[0]!);
   return [
     'set -u',
     sh`D=${l.dir}; M=${l.meta}; R=${l.repo}`,
@@ -53,7 +55,11 @@ export function teardownScript(
     // Everything compose made carries the project label: remove it directly (one engine call per kind, much
     // faster than compose down, and it works when the compose files are gone or never arrived).
     'sweep() {',
-    sh`  ids=$(${engine} ps -aq --filter ${filter} 2>/dev/null); [ -z "$ids" ] || ${engine} rm -f -v $ids >/dev/null 2>&1`,
+    // `docker rm -f` kills; `podman rm -f` stops with SIGTERM and waits the stop timeout (10 s) for the many
+    // images whose PID 1 ignores it, unless given -t 0 (podman ≥ 4; older ones get kill, then rm).
+    podman
+      ? sh`  ids=$(${engine} ps -aq --filter ${filter} 2>/dev/null); [ -z "$ids" ] || ${engine} rm -f -t 0 -v $ids >/dev/null 2>&1 || { ${engine} kill $ids >/dev/null 2>&1; ${engine} rm -f -v $ids >/dev/null 2>&1; }`
+      : sh`  ids=$(${engine} ps -aq --filter ${filter} 2>/dev/null); [ -z "$ids" ] || ${engine} rm -f -v $ids >/dev/null 2>&1`,
     sh`  ids=$(${engine} volume ls -q --filter ${filter} 2>/dev/null); [ -z "$ids" ] || ${engine} volume rm -f $ids >/dev/null 2>&1`,
     sh`  ids=$(${engine} network ls -q --filter ${filter} 2>/dev/null); [ -z "$ids" ] || ${engine} network rm $ids >/dev/null 2>&1`,
     sh`  left=$(${engine} ps -aq --filter ${filter} 2>/dev/null); }`,
@@ -62,18 +68,74 @@ export function teardownScript(
     composeFiles.length
       ? sh`if [ -n "$left" ] && [ -d "$R" ]; then (cd "$R" && ${args(rt.compose)} -p ${l.project} ${args(files)} down -v -t ${stopTimeout_s}) >/dev/null 2>&1; sweep; fi`
       : ':',
-    'rm -rf -- "$D"',
+    // The directory leaves its place at once; removing its files (thousands, for a big repo) goes on in the
+    // background.
+    sh`if [ -d "$D" ]; then G=${`${l.base}/.gone-${l.project}`}.$$; if mv "$D" "$G"; then (setsid rm -rf -- "$G" </dev/null >/dev/null 2>&1 &); else rm -rf -- "$D"; fi; fi`,
     // Fail (so the manager keeps the record for a retry) only if containers of the project survived.
     '[ -z "$left" ] || { echo "containers still present: $left" >&2; exit 1; }',
     '',
   ].join('\n');
 }
 
-/** `compose up -d` in its own session (pid recorded) so teardown can stop it even after our channel is gone. */
-export function upCommand(l: Layout, rt: Runtime, composeFiles: string[]): string {
+/** Markers in the output of statusCommand. */
+const LOG_MARK = '--sandboxer-up-log--';
+
+/**
+ * `compose up -d` in the background, in its own session (pid in meta/up.pid, so teardown can stop it from any
+ * connection), its output in meta/up.log and its exit code in meta/up.rc once it ends. Then wait on the host,
+ * without a round trip per check, until every service has a running container or compose ended (bounded by
+ * `wait_s`), and print the project's status. Compose tools may linger after the last container started
+ * (podman-compose 1.0 sleeps a second after each `podman run`): readiness is what the containers say.
+ */
+export function upAndWait(
+  l: Layout,
+  rt: Runtime,
+  composeFiles: string[],
+  services: number,
+  wait_s: number,
+): string {
   const files = composeFiles.flatMap((f) => ['-f', f]);
   const inner = sh`echo $$ > ${`${l.meta}/up.pid`} && cd ${l.repo} && exec ${args(rt.compose)} -p ${l.project} ${args(files)} up -d`;
-  return sh`setsid sh -c ${inner} </dev/null; rc=$?; rm -f ${`${l.meta}/up.pid`}; exit $rc`;
+  const rc = `${l.meta}/up.rc`;
+  return [
+    sh`rm -f ${rc} ${`${l.meta}/up.log`}`,
+    sh`(setsid sh -c ${inner} </dev/null >${`${l.meta}/up.log`} 2>&1; echo $? >${`${rc}.tmp`} && mv ${`${rc}.tmp`} ${rc}; rm -f ${`${l.meta}/up.pid`}) </dev/null >/dev/null 2>&1 &`,
+    sh`i=0; while [ ! -f ${rc} ] && [ $i -lt ${Math.ceil(wait_s * 10)} ]; do`,
+    sh`  [ "$(${args(rt.engine)} ps -q --filter ${projectFilter(l.project)} --filter status=running 2>/dev/null | wc -l)" -ge ${services} ] && break`,
+    '  sleep 0.1; i=$((i+1)); done',
+    statusCommand(l, rt),
+  ].join('\n');
+}
+
+/** Whether `compose up` is still running, ended (exit code), or gone without one; the containers; its log tail. */
+export function statusCommand(l: Layout, rt: Runtime): string {
+  const rc = `${l.meta}/up.rc`;
+  const pid = `${l.meta}/up.pid`;
+  return [
+    sh`if [ -f ${rc} ]; then echo "up $(cat ${rc})"; elif [ -f ${pid} ] && kill -0 "$(cat ${pid})" 2>/dev/null; then echo 'up running'; else echo 'up gone'; fi`,
+    inspectProject(rt, l.project),
+    sh`if [ ! -f ${pid} ] && [ -f ${`${l.meta}/up.log`} ]; then echo ${LOG_MARK}; tail -n 20 ${`${l.meta}/up.log`}; fi`,
+  ].join('\n');
+}
+
+export interface UpStatus {
+  /** `compose up`: still running, its exit code, or gone (killed, or never started by this adapter version). */
+  up: 'running' | 'gone' | number;
+  containers: ContainerInfo[];
+  /** The end of compose's output once it has ended. */
+  log: string;
+}
+
+export function parseStatus(out: string): UpStatus {
+  const nl = out.indexOf('\n');
+  const first = out.slice(0, nl).trim();
+  const [json = '[]', log = ''] = out.slice(nl + 1).split(`\n${LOG_MARK}\n`);
+  const state = first.replace(/^up /, '');
+  return {
+    up: state === 'running' || state === 'gone' ? state : Number(state),
+    containers: JSON.parse(json) as ContainerInfo[],
+    log: log.trim(),
+  };
 }
 
 /** Start (or restart) the host-side expiry timer: after `seconds`, the stored teardown script runs on its own. */
@@ -89,9 +151,6 @@ export function expiryCommand(l: Layout, seconds: number, expiresAt: string): st
   ].join('\n');
 }
 
-/** Write stdin to a file (mode 600) without its content ever touching the command line. */
-export const writeFileCommand = (path: string) => sh`umask 077 && cat > ${path}`;
-
 /** JSON of every container of a project (docker and podman both print an array from inspect). */
 export const inspectProject = (rt: Runtime, project: string) =>
   sh`ids=$(${args(rt.engine)} ps -aq --filter ${projectFilter(project)}); if [ -n "$ids" ]; then ${args(rt.engine)} inspect $ids; else echo '[]'; fi`;
@@ -101,3 +160,45 @@ export const inspectManaged = (rt: Runtime) =>
 
 /** `<dir>\t<labels.json on one line>` for every sandbox directory under base. */
 export const listDirs = (base: string) => catLabelFiles(base, 'sbx-*/meta/labels.json');
+
+/**
+ * The host's repo cache, <base>/.cache: `repo-<fp>.tar`, the last few transferred repos, and `tree-<fp>.<n>/`,
+ * at most one pristine extracted copy of each, never used by a sandbox. An unchanged repo then becomes a
+ * sandbox's workspace by a rename instead of creating every file again (a repo of thousands of files takes
+ * seconds to extract); a new pristine copy is extracted in the background once the sandbox is up.
+ */
+export function repoCache(base: string, fingerprint: string) {
+  const dir = `${base}/.cache`;
+  const tar = `${dir}/repo-${fingerprint}.tar`;
+  const trees = `${dir}/tree-${fingerprint}.`;
+  const building = `${dir}/.tree-${fingerprint}.`;
+  return {
+    tar,
+    /** Fill `repo` from the cache (a pristine tree, else the tar); prints CACHE_MISS and exits 0 without one. */
+    take: (repo: string, miss: string) =>
+      [
+        sh`got=; for t in ${trees}*; do [ -d "$t" ] || continue`,
+        sh`  if mv "$t" ${`${repo}.take`} 2>/dev/null; then rmdir ${repo} && mv ${`${repo}.take`} ${repo} && got=1; break; fi; done`,
+        sh`if [ -n "$got" ] || { test -f ${tar} && tar -xf ${tar} -C ${repo}; }; then touch ${tar}; else echo ${miss}; exit 0; fi`,
+      ].join('\n'),
+    /** Extract stdin (a tar) into `repo` while saving it in the cache; keep the newest `keep` repos. */
+    fill: (repo: string, keep: number) =>
+      [
+        sh`mkdir -p ${dir} && rm -rf -- ${repo} && mkdir -p ${repo} || exit 1`,
+        sh`tmp=${tar}.$$; tee "$tmp" | tar -xf - -C ${repo}; rc=$?`,
+        'if [ $rc -ne 0 ]; then rm -f "$tmp"; exit $rc; fi',
+        sh`mv "$tmp" ${tar}; ls -t ${dir}/repo-*.tar | tail -n +${keep + 1} | xargs -r rm -f --`,
+        // Pristine trees of evicted repos go too (in the background: removing thousands of files takes a while).
+        sh`for t in ${dir}/tree-*.*; do [ -d "$t" ] || continue; f=\${t##*/tree-}; [ -f ${dir}/repo-"\${f%.*}".tar ] && continue`,
+        sh`  g=${dir}/.gone-"\${t##*/}"; mv "$t" "$g" && (setsid rm -rf -- "$g" </dev/null >/dev/null 2>&1 &); done`,
+      ].join('\n'),
+    /** Start building a pristine tree in the background unless one exists or is being built. */
+    replenish: () =>
+      [
+        sh`have=; for t in ${trees}* ${building}*; do [ -e "$t" ] && have=1; done`,
+        sh`if [ -f ${tar} ] && [ -z "$have" ]; then`,
+        sh`  (setsid sh -c ${sh`w=${building}$$; mkdir "$w" && tar -xf ${tar} -C "$w" && mv "$w" ${trees}$$ || rm -rf -- "$w"`} </dev/null >/dev/null 2>&1 &)`,
+        'fi',
+      ].join('\n'),
+  };
+}

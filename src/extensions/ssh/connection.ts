@@ -19,6 +19,8 @@ export interface ExecOptions {
   /** Sent on stdin, then EOF (secrets go here, never into the command line). */
   stdin?: string | Buffer | Readable;
   signal?: AbortSignal;
+  /** What the command does, for the debug log and error messages. */
+  what?: string;
 }
 
 export interface OpenOptions {
@@ -38,7 +40,7 @@ const MAX_CHANNELS = 8;
 const TAIL = 2000;
 
 /** What a failed command said: its error lines when it printed some (compose tools bury them), else the tail. */
-function tail(s: string): string {
+export function failureText(s: string): string {
   const errors = s
     .split('\n')
     .filter((l) => /error/i.test(l) && !/^\s*(File |raise |Traceback)/.test(l))
@@ -114,6 +116,7 @@ export class SshSession {
     const where = `${target.user}@${target.host}:${target.port}`;
     // Loaded on first use: CLI verbs and the actions that never open SSH do not pay for ssh2 at start-up.
     const { Client } = (await import('ssh2')).default;
+    const started = Date.now();
     return new Promise((resolve, reject) => {
       const client = new Client();
       let seen = '';
@@ -167,6 +170,7 @@ export class SshSession {
       client
         .on('ready', () => {
           o.signal.removeEventListener('abort', onAbort);
+          o.log.debug(`ssh ${where}: connected in ${Date.now() - started} ms`);
           const s = new SshSession(client, o);
           s.hostKeySha256 = seen;
           client.on('error', (err) => o.log.debug(`ssh ${where}: ${err.message}`));
@@ -229,8 +233,9 @@ export class SshSession {
       throw new BackendError(this.o.extId, `connection to ${this.o.target.host} closed`, { retryable: true });
     }
     await this.acquire();
+    const started = Date.now();
     try {
-      return await new Promise<ExecResult>((resolve, reject) => {
+      const r = await new Promise<ExecResult>((resolve, reject) => {
         this.client.exec(command, (err, ch: ClientChannel) => {
           if (err) {
             return reject(
@@ -268,25 +273,22 @@ export class SshSession {
           }
         });
       });
+      this.o.log.debug(
+        `ssh ${this.o.target.host}: ${opts.what ?? 'command'} exit ${r.code} (${Date.now() - started} ms)`,
+      );
+      return r;
     } finally {
       this.release();
     }
   }
 
   /** exec, throwing a BackendError (with the command's stderr tail) on a non-zero exit. */
-  async run(
-    command: string,
-    opts: ExecOptions & { what?: string; retryable?: boolean } = {},
-  ): Promise<string> {
-    const started = Date.now();
+  async run(command: string, opts: ExecOptions & { retryable?: boolean } = {}): Promise<string> {
     const r = await this.exec(command, opts);
-    this.o.log.debug(
-      `ssh ${this.o.target.host}: ${opts.what ?? 'command'} exit ${r.code} (${Date.now() - started} ms)`,
-    );
     if (r.code !== 0) {
       throw new BackendError(
         this.o.extId,
-        `${opts.what ?? 'remote command'} failed on ${this.o.target.host} (exit ${r.code}): ${tail(r.stderr || r.stdout)}`,
+        `${opts.what ?? 'remote command'} failed on ${this.o.target.host} (exit ${r.code}): ${failureText(r.stderr || r.stdout)}`,
         { retryable: opts.retryable ?? false },
       );
     }
