@@ -1,3 +1,4 @@
+import '../core/zod-jitless.ts';
 import * as core from '@actions/core';
 import { parseDurationSeconds } from '../core/duration.ts';
 import { toSandboxerError, usageError } from '../core/errors.ts';

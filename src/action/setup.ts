@@ -1,3 +1,4 @@
+import '../core/zod-jitless.ts';
 import * as core from '@actions/core';
 import { isTerminal } from '../core/lifecycle.ts';
 import { toSandboxerError } from '../core/errors.ts';

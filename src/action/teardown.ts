@@ -1,3 +1,4 @@
+import '../core/zod-jitless.ts';
 import { SANDBOX_ID_RE } from '../core/ids.ts';
 import * as core from '@actions/core';
 import { usageError, toSandboxerError } from '../core/errors.ts';

@@ -1,3 +1,4 @@
+import '../core/zod-jitless.ts';
 import { runCli } from './run.ts';
 
 /** Process entry: wires signals to an AbortSignal (a second signal exits at once) and sets the exit code. */
