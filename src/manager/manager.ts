@@ -858,9 +858,15 @@ export class SandboxManager {
   /** Context for callers outside the lifecycle (reaper, inspect) that need to talk to an extension. */
   async contextFor(
     manifest: ExtensionManifest,
-    opts: { signal?: AbortSignal; profile?: Profile; config?: Record<string, unknown> } = {},
+    opts: {
+      signal?: AbortSignal;
+      profile?: Profile;
+      config?: Record<string, unknown>;
+      /** Secrets the caller's run already resolved (one reaper run touching many objects). */
+      memo?: CredentialMemo;
+    } = {},
   ): Promise<ExtensionContext> {
-    const secrets = await this.resolveSecrets(manifest, opts.profile, opts.signal);
+    const secrets = await this.resolveSecrets(manifest, opts.profile, opts.signal, opts.memo);
     const ctx = this.baseContext(
       manifest,
       opts.config ?? { ...manifest.config, ...(opts.profile?.config ?? {}) },

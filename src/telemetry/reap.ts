@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from '../core/logger.ts';
 import { isTerminal } from '../core/lifecycle.ts';
 import { replayOutbox } from '../export/outbox.ts';
 import type { SandboxRecord, SandboxState } from '../core/record.ts';
+import type { CredentialMemo } from '../credentials/resolver.ts';
 import type { SandboxManager } from '../manager/manager.ts';
 import {
   findStale,
@@ -82,7 +83,8 @@ export async function reapStale(manager: SandboxManager, opts: ReapOptions = {})
   const calls = opts.calls ?? newCallCounter();
   const minAge = opts.minOrphanAge_s ?? DEFAULT_MIN_ORPHAN_AGE_S;
   const log = opts.log ?? silentLogger;
-  const stale = await findStale(manager, { ...opts, calls, minOrphanAge_s: minAge });
+  const memo: CredentialMemo = opts.memo ?? new Map();
+  const stale = await findStale(manager, { ...opts, calls, minOrphanAge_s: minAge, memo });
   const report: ReapReport = {
     apply: Boolean(opts.apply),
     at: stale.at,
@@ -149,6 +151,7 @@ export async function reapStale(manager: SandboxManager, opts: ReapOptions = {})
       const listed = await listExtension(manager, manifest, ext, stale, {
         ...(opts.signal ? { signal: opts.signal } : {}),
         calls,
+        memo,
       });
       orphans.push(...orphansOf(listed, fresh, now, stale.scope));
     }
@@ -168,7 +171,7 @@ export async function reapStale(manager: SandboxManager, opts: ReapOptions = {})
       await record({ ...strip(item), outcome: 'skipped', at: stamp(), note: 'cancelled' });
       continue;
     }
-    await record(await reapOrphan(manager, item, stale, { calls, log, signal: opts.signal }, stamp));
+    await record(await reapOrphan(manager, item, stale, { calls, log, signal: opts.signal, memo }, stamp));
   }
 
   if (opts.replayOutbox !== false) {
@@ -224,7 +227,12 @@ async function reapOrphan(
   manager: SandboxManager,
   item: StaleItem,
   stale: StaleReport,
-  { calls, log, signal }: { calls: CallCounter; log: Logger; signal: AbortSignal | undefined },
+  {
+    calls,
+    log,
+    signal,
+    memo,
+  }: { calls: CallCounter; log: Logger; signal: AbortSignal | undefined; memo: CredentialMemo },
   stamp: () => string,
 ): Promise<ReapAction> {
   const base = strip(item);
@@ -245,6 +253,7 @@ async function reapOrphan(
     const ctx = await manager.contextFor(manifest, {
       ...(profile ? { profile } : {}),
       signal: boundedSignal(signal),
+      memo,
     });
     calls.teardown += 1;
     await log.group(`reap orphan ${object.backend_id} on ${manifest.id}`, () =>

@@ -4,6 +4,7 @@ import { LABEL } from '../core/labels.ts';
 import { isTerminal } from '../core/lifecycle.ts';
 import type { SandboxRecord, SandboxState } from '../core/record.ts';
 import type { BackendObject, Extension, ExtensionContext } from '../extensions/contract.ts';
+import type { CredentialMemo } from '../credentials/resolver.ts';
 import type { SandboxManager } from '../manager/manager.ts';
 
 /** How long a record may sit in a non-terminal state before the reaper treats its creator as gone. */
@@ -86,6 +87,8 @@ export interface FindStaleOptions {
   signal?: AbortSignal;
   /** Counts backend calls (for benchmarks and reports). */
   calls?: CallCounter;
+  /** Secrets already resolved in this run, so each is resolved once however many targets and objects it serves. */
+  memo?: CredentialMemo;
 }
 
 export interface CallCounter {
@@ -199,7 +202,7 @@ export async function listExtension(
   manifest: ExtensionManifest,
   ext: Extension,
   report: Pick<StaleReport, 'unreachable' | 'not_configured' | 'targets'>,
-  opts: { signal?: AbortSignal; calls?: CallCounter },
+  opts: { signal?: AbortSignal; calls?: CallCounter; memo?: CredentialMemo },
 ): Promise<ListedExtension> {
   const objects = new Map<string, BackendObject & { target: number }>();
   let complete = true;
@@ -210,6 +213,7 @@ export async function listExtension(
       const ctx: ExtensionContext = await manager.contextFor(manifest, {
         ...(profile ? { profile } : {}),
         signal: boundedSignal(opts.signal),
+        ...(opts.memo ? { memo: opts.memo } : {}),
       });
       if (opts.calls) opts.calls.list += 1;
       for (const o of await ext.list!(ctx, { [LABEL.managed]: 'true' })) {
@@ -286,6 +290,7 @@ export function orphansOf(
  * Records are read before listing, so an object created after the read cannot make its record look `gone`.
  */
 export async function findStale(manager: SandboxManager, opts: FindStaleOptions = {}): Promise<StaleReport> {
+  const memo = opts.memo ?? new Map();
   const nowDate = opts.now ?? new Date();
   const now = nowDate.getTime();
   const bounds: StaleBounds = { ...DEFAULT_BOUNDS, ...(opts.bounds ?? {}) };
@@ -321,6 +326,7 @@ export async function findStale(manager: SandboxManager, opts: FindStaleOptions 
     const listed = await listExtension(manager, manifest, ext, report, {
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.calls ? { calls: opts.calls } : {}),
+      memo,
     });
     if (listed.reached > 0) report.examined.listed.push(manifest.id);
     report.examined.backend_objects += listed.objects.length;

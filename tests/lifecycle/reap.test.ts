@@ -8,6 +8,7 @@ import { SandboxManager } from '../../src/manager/manager.ts';
 import { FileStateStore } from '../../src/state/file/file-store.ts';
 import { REAP_LOG, reapStale } from '../../src/telemetry/reap.ts';
 import { findStale } from '../../src/telemetry/stale.ts';
+import { startKvServer, type KvServer } from '../credentials/kv-server.ts';
 import { tempDir } from '../helpers/env.ts';
 
 const tmp = tempDir('sbx-reap-');
@@ -179,5 +180,52 @@ describe('findStale and reapStale on ext.saas-stub', () => {
     });
     expect(report.actions).toEqual([]);
     expect(report.calls.destroy + report.calls.teardown).toBe(0);
+  });
+});
+
+describe('reapStale resolves each credential once per run', () => {
+  let kv: KvServer | undefined;
+  afterAll(async () => kv?.close());
+
+  it('a Vault secret serves the listing and every orphan teardown with one read', async () => {
+    kv = await startKvServer({ secrets: { 'secret/stub': { key: 'stub-api-key' } }, token: 'vault-token' });
+    const stub = catalog.extensions.get('ext.saas-stub')!;
+    const withVault = {
+      ...catalog,
+      extensions: new Map(catalog.extensions).set('ext.saas-stub', {
+        ...stub,
+        value: {
+          ...stub.value,
+          credentials: [{ name: 'api_key', secret_ref: 'vault:secret/stub#key', required: true }],
+        },
+      }),
+    };
+    const env = {
+      SANDBOXER_STUB_DIR: join(tmp.dir, 'stub-vault'),
+      VAULT_ADDR: kv.url,
+      VAULT_TOKEN: 'vault-token',
+    };
+    const managerAt = (dir: string) =>
+      new SandboxManager({
+        catalog: withVault,
+        registry: defaultRegistry(),
+        store: new FileStateStore(join(tmp.dir, dir)),
+        owner: { scope: 'test:reap-vault' },
+        env: { ...env, SANDBOXER_STATE_DIR: join(tmp.dir, dir) },
+      });
+    // Three objects whose records live in another state store: orphans to the reaper below.
+    const lost = managerAt('vault-lost');
+    for (let i = 0; i < 3; i++) await lost.create({ profileId: 'profile.saas-stub' });
+    const reads = () => kv!.seen.filter((r) => r.url === '/v1/secret/data/stub').length;
+    const before = reads();
+
+    const report = await reapStale(managerAt('vault-reaper'), {
+      apply: true,
+      minOrphanAge_s: 0,
+      extensions: ['ext.saas-stub'],
+      replayOutbox: false,
+    });
+    expect(report.actions.filter((a) => a.kind === 'orphaned' && a.outcome === 'done')).toHaveLength(3);
+    expect(reads() - before).toBe(1);
   });
 });
