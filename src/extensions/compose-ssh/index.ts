@@ -6,7 +6,7 @@ import type { ExtensionManifest, Placement } from '../../catalog/schema.ts';
 import { BackendError, CancelledError } from '../../core/errors.ts';
 import { LABEL, matchesLabels } from '../../core/labels.ts';
 import type { Handle } from '../../core/record.ts';
-import { estimateFromPricing, meterFromPricing } from '../../payments/pricing.ts';
+import { manifestPricing } from '../pricing.ts';
 import type {
   BackendObject,
   Extension,
@@ -390,10 +390,7 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
       await teardownHandle(ctx, ctx.sandbox.handle);
     },
 
-    estimateCost: ({ resources, ttl_s }) => estimateFromPricing(manifest.pricing, resources, ttl_s),
-
-    meterActual: ({ sandbox, ended_at }) =>
-      meterFromPricing(manifest.pricing, sandbox.resources, sandbox.ready_at ?? sandbox.created_at, ended_at),
+    ...manifestPricing(manifest),
 
     async list(ctx, filter) {
       const rt = runtimeFrom(ctx.config, ctx.env);

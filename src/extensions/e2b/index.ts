@@ -2,7 +2,7 @@ import type { ExtensionManifest } from '../../catalog/schema.ts';
 import { BackendError, SandboxerError } from '../../core/errors.ts';
 import { LABEL } from '../../core/labels.ts';
 import type { Handle } from '../../core/record.ts';
-import { estimateFromPricing } from '../../payments/pricing.ts';
+import { manifestPricing } from '../pricing.ts';
 import { sleep } from '../../core/sleep.ts';
 import { cloudMeter, configEnv, providerTimeoutSeconds } from '../cloud-common.ts';
 import type {
@@ -180,7 +180,7 @@ export function e2b(manifest: ExtensionManifest): Extension {
       }
     },
 
-    estimateCost: ({ resources, ttl_s }) => estimateFromPricing(manifest.pricing, resources, ttl_s),
+    ...manifestPricing(manifest),
 
     meterActual: ({ sandbox, ended_at }) => cloudMeter(manifest, sandbox, ended_at),
 

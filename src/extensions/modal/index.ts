@@ -2,7 +2,7 @@ import type { ExtensionManifest, Resources } from '../../catalog/schema.ts';
 import { BackendError, SandboxerError } from '../../core/errors.ts';
 import { LABEL } from '../../core/labels.ts';
 import type { Handle } from '../../core/record.ts';
-import { estimateFromPricing } from '../../payments/pricing.ts';
+import { manifestPricing } from '../pricing.ts';
 import { abortable, cloudMeter, configEnv, providerTimeoutSeconds } from '../cloud-common.ts';
 import type {
   BackendObject,
@@ -157,7 +157,7 @@ export function modalExtension(deps: { api?: ModalApiFactory } = {}): ExtensionF
         });
       },
 
-      estimateCost: ({ resources, ttl_s }) => estimateFromPricing(manifest.pricing, resources, ttl_s),
+      ...manifestPricing(manifest),
 
       meterActual: ({ sandbox, ended_at }) => cloudMeter(manifest, sandbox, ended_at),
 

@@ -5,9 +5,9 @@ import { BackendError } from '../../core/errors.ts';
 import { matchesLabels } from '../../core/labels.ts';
 import { sleep } from '../../core/sleep.ts';
 import type { ExtensionManifest } from '../../catalog/schema.ts';
-import { estimateFromPricing, meterFromPricing } from '../../payments/pricing.ts';
 import { stateDir } from '../../state/paths.ts';
 import type { BackendObject, Extension, ExtensionContext, ProvisionContext } from '../contract.ts';
+import { manifestPricing } from '../pricing.ts';
 
 /**
  * ext.saas-stub: a metered backend with no external API. Its "cloud" is a directory of JSON objects
@@ -97,10 +97,7 @@ export function saasStub(manifest: ExtensionManifest): Extension {
       rmSync(join(objectsDir(ctx.env), `${id}.json`), { force: true });
     },
 
-    estimateCost: ({ resources, ttl_s }) => estimateFromPricing(manifest.pricing, resources, ttl_s),
-
-    meterActual: ({ sandbox, ended_at }) =>
-      meterFromPricing(manifest.pricing, sandbox.resources, sandbox.ready_at ?? sandbox.created_at, ended_at),
+    ...manifestPricing(manifest),
 
     async list(ctx, filter) {
       const dir = objectsDir(ctx.env);

@@ -4,8 +4,8 @@ import { BackendError, CancelledError } from '../../core/errors.ts';
 import { SANDBOX_ID_RE } from '../../core/ids.ts';
 import { matchesLabels } from '../../core/labels.ts';
 import type { Handle } from '../../core/record.ts';
-import { estimateFromPricing, meterFromPricing } from '../../payments/pricing.ts';
 import type { BackendObject, Extension, ProvisionContext } from '../contract.ts';
+import { manifestPricing } from '../pricing.ts';
 import { sleep } from '../../core/sleep.ts';
 import { inSession, type SshSession } from '../ssh/connection.ts';
 import { catLabelFiles, parseLabelFiles } from '../ssh/labels-files.ts';
@@ -123,10 +123,7 @@ export function vmPacker(manifest: ExtensionManifest): Extension {
       );
     },
 
-    estimateCost: ({ resources, ttl_s }) => estimateFromPricing(manifest.pricing, resources, ttl_s),
-
-    meterActual: ({ sandbox, ended_at }) =>
-      meterFromPricing(manifest.pricing, sandbox.resources, sandbox.ready_at ?? sandbox.created_at, ended_at),
+    ...manifestPricing(manifest),
 
     async list(ctx, filter) {
       const target = resolveTarget({ placement: ctx.placement, config: ctx.config, env: ctx.env });
