@@ -68,7 +68,6 @@ function display(file: string): string {
 
 interface ParsedEntry<T> {
   value: T;
-  text: string;
   /** The YAML document, for locating an issue; parsed on demand when the value came from the compiled catalog. */
   parsed: () => ParsedYaml;
 }
@@ -82,13 +81,12 @@ function parseEntry<S extends z.ZodTypeAny>(
 ): ParsedEntry<z.infer<S>> | undefined {
   const shown = display(file);
   let parsed: ParsedYaml;
-  let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    const text = readFileSync(file, 'utf8');
     const value = compiled?.lookup.get(compiled.relPath, text);
     if (value !== undefined) {
       let doc: ParsedYaml | undefined;
-      return { value: value as z.infer<S>, text, parsed: () => (doc ??= parseYamlFile(shown, text)) };
+      return { value: value as z.infer<S>, parsed: () => (doc ??= parseYamlFile(shown, text)) };
     }
     parsed = parseYamlFile(shown, text);
   } catch (err) {
@@ -116,7 +114,7 @@ function parseEntry<S extends z.ZodTypeAny>(
     });
     return undefined;
   }
-  return { value: result.data, text, parsed: () => parsed };
+  return { value: result.data, parsed: () => parsed };
 }
 
 /**
@@ -129,10 +127,12 @@ export function loadCatalog(roots?: string[], env: NodeJS.ProcessEnv = process.e
   const extensions = new Map<string, CatalogEntry<ExtensionManifest>>();
   const profiles = new Map<string, CatalogEntry<Profile>>();
   const parsedProfiles = new Map<string, () => ParsedYaml>();
-  const packaged = packagedCatalogRoot();
+  // Only the bundle ships a compiled catalog, and it covers the packaged root only.
+  const compiled = readCompiledCatalog();
+  const packaged = compiled && packagedCatalogRoot();
 
   for (const root of roots) {
-    const lookup = root === packaged ? readCompiledCatalog() : undefined;
+    const lookup = root === packaged ? compiled : undefined;
     for (const [file, relPath] of catalogFiles(root, 'extensions')) {
       const e = parseEntry(file, ExtensionManifest, 'ext.', issues, lookup && { lookup, relPath });
       if (e) extensions.set(e.value.id, { value: e.value, file: display(file) });
@@ -226,17 +226,15 @@ export function loadCatalog(roots?: string[], env: NodeJS.ProcessEnv = process.e
  * Only a valid catalog compiles, and only values that survive JSON unchanged (what the bundle reads back).
  */
 export function compileCatalog(root: string): CompiledCatalog {
-  loadCatalog([root], {});
+  const catalog = loadCatalog([root], {});
   const files: { relPath: string; text: string; value: unknown }[] = [];
-  for (const [kind, schema] of [
-    ['extensions', ExtensionManifest],
-    ['profiles', Profile],
-  ] as const) {
+  for (const kind of ['extensions', 'profiles'] as const) {
     for (const [file, relPath] of catalogFiles(root, kind)) {
-      const e = parseEntry(file, schema, PREFIX[kind], [])!;
-      if (!isDeepStrictEqual(JSON.parse(JSON.stringify(e.value)), e.value))
+      // loadCatalog checked that each file's id is its name.
+      const value = catalog[kind].get(basename(file).replace(/\.ya?ml$/, ''))!.value;
+      if (!isDeepStrictEqual(JSON.parse(JSON.stringify(value)), value))
         throw new SandboxerError('internal', `${relPath}: the validated value does not survive JSON`);
-      files.push({ relPath, text: e.text, value: e.value });
+      files.push({ relPath, text: readFileSync(file, 'utf8'), value });
     }
   }
   return compiledCatalog(files);

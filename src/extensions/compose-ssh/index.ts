@@ -126,10 +126,9 @@ async function planStart(
   const shape = composeShape(composeText, composeFile);
   const files = [composeFile, OVERRIDE];
   await ctx.saveHandle({ compose_files: JSON.stringify(files), services: shape.started.join(',') });
-  const token = `SANDBOXER_EOF_${randomBytes(12).toString('hex')}`;
   const script = [
-    heredocWrite(`${l.repo}/${OVERRIDE}`, labelsOverride(shape, ctx.labels), token),
-    heredocWrite(`${l.meta}/teardown.sh`, teardownScript(l, rt, files, stopTimeout(ctx.config)), token),
+    heredocWrite(`${l.repo}/${OVERRIDE}`, labelsOverride(shape, ctx.labels)),
+    heredocWrite(`${l.meta}/teardown.sh`, teardownScript(l, rt, files, stopTimeout(ctx.config))),
     ...(ctx.sandbox.expires_at
       ? [expiryCommand(l, (Date.parse(ctx.sandbox.expires_at) - Date.now()) / 1000, ctx.sandbox.expires_at)]
       : []),
@@ -247,12 +246,11 @@ async function prepareAnd(
   what: string,
 ): Promise<string> {
   await ctx.saveHandle({ ssh_host_key_sha256: s.hostKeySha256, connected: true });
-  const token = `SANDBOXER_EOF_${randomBytes(12).toString('hex')}`;
   const r = await s.exec(
     [
       sh`command -v ${rt.compose[0]!} >/dev/null 2>&1 && command -v ${rt.engine[0]!} >/dev/null 2>&1 || { echo ${NO_RUNTIME} >&2; exit 3; }`,
       sh`mkdir -p -- ${l.repo} ${l.meta} || exit 1`,
-      heredocWrite(`${l.meta}/labels.json`, JSON.stringify(ctx.labels), token),
+      heredocWrite(`${l.meta}/labels.json`, JSON.stringify(ctx.labels)),
       then,
     ].join('\n'),
     { what },
@@ -366,13 +364,12 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
         );
         const composeText = canaryCompose(image);
         const { script, services } = await planStart(ctx, l, rt, composeFile, composeText);
-        const token = `SANDBOXER_EOF_${randomBytes(12).toString('hex')}`;
         const out = await prepareAnd(
           ctx,
           s,
           l,
           rt,
-          [heredocWrite(`${l.repo}/${composeFile}`, composeText, token), script].join('\n'),
+          [heredocWrite(`${l.repo}/${composeFile}`, composeText), script].join('\n'),
           'deploying the canary',
         );
         afterStart(ctx, services, out);

@@ -1,5 +1,5 @@
 import { catLabelFiles } from '../ssh/labels-files.ts';
-import { args, sh } from '../ssh/quote.ts';
+import { args, detached, sh } from '../ssh/quote.ts';
 import type { Runtime } from './project.ts';
 import type { ContainerInfo } from './ready.ts';
 
@@ -57,9 +57,10 @@ export function teardownScript(
     'sweep() {',
     // `docker rm -f` kills; `podman rm -f` stops with SIGTERM and waits the stop timeout (10 s) for the many
     // images whose PID 1 ignores it, unless given -t 0 (podman ≥ 4; older ones get kill, then rm).
-    podman
-      ? sh`  ids=$(${engine} ps -aq --filter ${filter} 2>/dev/null); [ -z "$ids" ] || ${engine} rm -f -t 0 -v $ids >/dev/null 2>&1 || { ${engine} kill $ids >/dev/null 2>&1; ${engine} rm -f -v $ids >/dev/null 2>&1; }`
-      : sh`  ids=$(${engine} ps -aq --filter ${filter} 2>/dev/null); [ -z "$ids" ] || ${engine} rm -f -v $ids >/dev/null 2>&1`,
+    sh`  ids=$(${engine} ps -aq --filter ${filter} 2>/dev/null); [ -z "$ids" ] || ` +
+      (podman
+        ? sh`${engine} rm -f -t 0 -v $ids >/dev/null 2>&1 || { ${engine} kill $ids >/dev/null 2>&1; ${engine} rm -f -v $ids >/dev/null 2>&1; }`
+        : sh`${engine} rm -f -v $ids >/dev/null 2>&1`),
     sh`  ids=$(${engine} volume ls -q --filter ${filter} 2>/dev/null); [ -z "$ids" ] || ${engine} volume rm -f $ids >/dev/null 2>&1`,
     sh`  ids=$(${engine} network ls -q --filter ${filter} 2>/dev/null); [ -z "$ids" ] || ${engine} network rm $ids >/dev/null 2>&1`,
     sh`  left=$(${engine} ps -aq --filter ${filter} 2>/dev/null); }`,
@@ -70,7 +71,8 @@ export function teardownScript(
       : ':',
     // The directory leaves its place at once; removing its files (thousands, for a big repo) goes on in the
     // background.
-    sh`if [ -d "$D" ]; then G=${`${l.base}/.gone-${l.project}`}.$$; if mv "$D" "$G"; then (setsid rm -rf -- "$G" </dev/null >/dev/null 2>&1 &); else rm -rf -- "$D"; fi; fi`,
+    sh`if [ -d "$D" ]; then G=${`${l.base}/.gone-${l.project}`}.$$; if mv "$D" "$G"; then ` +
+      `${detached('rm -rf -- "$G"')}; else rm -rf -- "$D"; fi; fi`,
     // Fail (so the manager keeps the record for a retry) only if containers of the project survived.
     '[ -z "$left" ] || { echo "containers still present: $left" >&2; exit 1; }',
     '',
@@ -190,14 +192,17 @@ export function repoCache(base: string, fingerprint: string) {
         sh`mv "$tmp" ${tar}; ls -t ${dir}/repo-*.tar | tail -n +${keep + 1} | xargs -r rm -f --`,
         // Pristine trees of evicted repos go too (in the background: removing thousands of files takes a while).
         sh`for t in ${dir}/tree-*.*; do [ -d "$t" ] || continue; f=\${t##*/tree-}; [ -f ${dir}/repo-"\${f%.*}".tar ] && continue`,
-        sh`  g=${dir}/.gone-"\${t##*/}"; mv "$t" "$g" && (setsid rm -rf -- "$g" </dev/null >/dev/null 2>&1 &); done`,
+        sh`  g=${dir}/.gone-"\${t##*/}"; mv "$t" "$g" && ` + `${detached('rm -rf -- "$g"')}; done`,
       ].join('\n'),
     /** Start building a pristine tree in the background unless one exists or is being built. */
     replenish: () =>
       [
         sh`have=; for t in ${trees}* ${building}*; do [ -e "$t" ] && have=1; done`,
         sh`if [ -f ${tar} ] && [ -z "$have" ]; then`,
-        sh`  (setsid sh -c ${sh`w=${building}$$; mkdir "$w" && tar -xf ${tar} -C "$w" && mv "$w" ${trees}$$ || rm -rf -- "$w"`} </dev/null >/dev/null 2>&1 &)`,
+        '  ' +
+          detached(
+            sh`sh -c ${sh`w=${building}$$; mkdir "$w" && tar -xf ${tar} -C "$w" && mv "$w" ${trees}$$ || rm -rf -- "$w"`}`,
+          ),
         'fi',
       ].join('\n'),
   };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * POSIX shell quoting for every argument of a remote command. `exec` strings go through the remote user's login
  * shell, so each argument is single-quoted (a `'` inside becomes `'\''`); nothing in a value is ever interpreted.
@@ -36,8 +37,15 @@ export function splitWords(command: string): string[] {
  * A script line block writing `content` to `path` through a quoted here-document (nothing in it is expanded).
  * The delimiter is random, so content cannot end the document early.
  */
-export function heredocWrite(path: string, content: string, token: string): string {
+export function heredocWrite(
+  path: string,
+  content: string,
+  token = `SANDBOXER_EOF_${randomBytes(12).toString('hex')}`,
+): string {
   if (content.includes(token)) throw new Error('here-document delimiter collision');
   const body = content.endsWith('\n') ? content : `${content}\n`;
   return `(umask 077 && cat > ${shQuote(path)}) <<'${token}' || exit 1\n${body}${token}`;
 }
+
+/** Run `command` in the background in its own session, detached from the caller's channel and output. */
+export const detached = (command: string): string => `(setsid ${command} </dev/null >/dev/null 2>&1 &)`;
