@@ -65,7 +65,7 @@ export interface SnapshotResult {
   handle: Handle;
 }
 
-export interface Extension {
+export interface Extension extends AccessMethods {
   readonly id: string;
   provision(ctx: ProvisionContext): Promise<ProvisionResult>;
   waitReady(ctx: ProvisionContext, handle: Handle): Promise<void>;
@@ -86,3 +86,80 @@ export interface Extension {
 }
 
 export type ExtensionFactory = (manifest: ExtensionManifest) => Extension;
+
+// ------------------------------------------------------------------ access (using a live sandbox)
+// Optional methods; the manager answers `unsupported` (naming the extension) when an adapter lacks one.
+
+/** One reachable port of a sandbox: `service`/`port` inside it, `host:host_port` from outside. */
+export interface Endpoint {
+  /** Compose service, or a fixed name such as `sandbox` for single-container backends. */
+  service: string;
+  /** The port inside the sandbox (container port, E2B/Modal port). */
+  port: number;
+  /** Where a client outside connects: the placement host, a provider hostname or a tunnel host. */
+  host: string;
+  host_port: number;
+  protocol: 'tcp' | 'http';
+  /** A URL for http endpoints (`http://host:host_port`, or the provider's https URL). */
+  url?: string;
+  /** Set when the URL carries a credential (a tunnel token): the action masks it. */
+  secret?: boolean;
+}
+
+export interface ExecRequest {
+  /** Run without a shell: argv[0] is the program. Exactly one of argv or shell. */
+  argv?: string[];
+  /** A shell command line, run with `sh -c`. */
+  shell?: string;
+  /** Run inside this service's container (compose); default: the sandbox's workspace / main container. */
+  service?: string;
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Bytes sent to the command's stdin, then closed. */
+  stdin?: Buffer | string;
+  /** A bound of its own for this command; the manager also races it against the caller's signal. */
+  timeout_s?: number;
+}
+
+export interface OutputSink {
+  stdout(chunk: Buffer): void;
+  stderr(chunk: Buffer): void;
+}
+
+export interface ExecResult {
+  exit_code: number;
+  /** Set when the command was ended by a signal (timeout or cancel). */
+  signal?: string;
+  timed_out?: boolean;
+}
+
+export interface LogsRequest {
+  service?: string;
+  tail?: number;
+  /** ISO time or a duration such as `10m`. */
+  since?: string;
+  follow?: boolean;
+}
+
+export interface FilesRequest {
+  /** Absolute, or relative to the workspace (SSH backends) / the home directory (cloud). */
+  path: string;
+  service?: string;
+}
+
+export interface AccessContext extends TeardownContext {}
+
+export interface AccessMethods {
+  /** Reachable ports now (service/port → host:port and URL). */
+  endpoints?(ctx: AccessContext): Promise<Endpoint[]>;
+  /** Run one command; output streamed to `out`; the exit code returned (non-zero is not an error). */
+  exec?(ctx: AccessContext, req: ExecRequest, out: OutputSink): Promise<ExecResult>;
+  /** Service logs to `out`; with follow, until ctx.signal aborts. */
+  logs?(ctx: AccessContext, req: LogsRequest, out: OutputSink): Promise<void>;
+  /** Extract a tar stream at req.path (a directory, created if missing). */
+  putFiles?(ctx: AccessContext, req: FilesRequest, tar: NodeJS.ReadableStream): Promise<void>;
+  /** A tar stream of req.path (a file or a directory), entries relative to its parent. */
+  getFiles?(ctx: AccessContext, req: FilesRequest): Promise<NodeJS.ReadableStream>;
+}
+
+export type AccessCapability = 'endpoints' | 'exec' | 'logs' | 'files';

@@ -224,7 +224,7 @@ export class SandboxManager {
     return { manifest, config, secrets, signal, log: this.log, env: this.env };
   }
 
-  private profileOrUndefined(id: string): Profile | undefined {
+  profileOrUndefined(id: string): Profile | undefined {
     return this.catalog.profiles.get(id)?.value;
   }
 
