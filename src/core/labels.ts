@@ -1,4 +1,5 @@
-import type { Owner } from './record.ts';
+import { SandboxerError } from './errors.ts';
+import { ActorType, type Owner } from './record.ts';
 
 /** Ownership labels put on every backend object, so reaping can find ours (and only ours). */
 export const LABEL = {
@@ -10,6 +11,7 @@ export const LABEL = {
   runId: 'io.sandboxer.run-id',
   runAttempt: 'io.sandboxer.run-attempt',
   expiresAt: 'io.sandboxer.expires-at',
+  actorType: 'io.sandboxer.actor-type',
 } as const;
 
 export function ownershipLabels(input: {
@@ -29,14 +31,37 @@ export function ownershipLabels(input: {
     ...(owner.repository ? { [LABEL.repository]: owner.repository } : {}),
     ...(owner.run_id ? { [LABEL.runId]: owner.run_id } : {}),
     ...(owner.run_attempt ? { [LABEL.runAttempt]: owner.run_attempt } : {}),
+    ...(owner.actor_type ? { [LABEL.actorType]: owner.actor_type } : {}),
     ...(input.expiresAt ? { [LABEL.expiresAt]: input.expiresAt } : {}),
   };
+}
+
+/**
+ * The actor type of this process: `SANDBOXER_ACTOR_TYPE` when set (an agent gateway sets `agt`), `atm` under
+ * GitHub Actions or any CI, else `adm` (a person at a terminal).
+ */
+export function actorTypeFromEnv(env: NodeJS.ProcessEnv = process.env): ActorType {
+  const given = env.SANDBOXER_ACTOR_TYPE;
+  if (given !== undefined && given !== '') {
+    const parsed = ActorType.safeParse(given);
+    if (!parsed.success)
+      throw new SandboxerError(
+        'usage',
+        `SANDBOXER_ACTOR_TYPE must be adm, agt or atm (got ${JSON.stringify(given.slice(0, 20))})`,
+        {
+          hint: 'adm: a human operator, agt: an agent, atm: an automation such as CI',
+        },
+      );
+    return parsed.data;
+  }
+  return env.GITHUB_ACTIONS === 'true' || env.CI === 'true' ? 'atm' : 'adm';
 }
 
 /** The owner of sandboxes created by this process: the GitHub run when in Actions, else this user@host. */
 export function ownerFromEnv(env: NodeJS.ProcessEnv = process.env, hostname = 'localhost'): Owner {
   const repository = env.GITHUB_REPOSITORY;
   return {
+    actor_type: actorTypeFromEnv(env),
     scope:
       env.SANDBOXER_SCOPE ??
       (repository ? `github:${repository}` : `local:${env.USER ?? 'user'}@${hostname}`),

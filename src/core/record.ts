@@ -60,6 +60,13 @@ export const Transition = z
   .strict();
 export type Transition = z.infer<typeof Transition>;
 
+/**
+ * The kind of actor behind a request, as the seeds name them: `adm` a human operator, `agt` an agent acting for
+ * someone, `atm` an automation (CI, a schedule). Carried on records, labels and State Hub events.
+ */
+export const ActorType = z.enum(['adm', 'agt', 'atm']);
+export type ActorType = z.infer<typeof ActorType>;
+
 /** Who/what created the sandbox: used for ownership labels and for scoping reaping. */
 export const Owner = z
   .object({
@@ -68,6 +75,7 @@ export const Owner = z
     run_id: z.string().optional(),
     run_attempt: z.string().optional(),
     actor: z.string().optional(),
+    actor_type: ActorType.optional(),
   })
   .strict();
 export type Owner = z.infer<typeof Owner>;

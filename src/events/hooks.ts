@@ -1,5 +1,5 @@
 import type { ExtensionManifest, Profile } from '../catalog/schema.ts';
-import type { SandboxRecord, SandboxState } from '../core/record.ts';
+import type { SandboxRecord, SandboxState, SnapshotRecord } from '../core/record.ts';
 
 /**
  * Side effects that fan out from the manager. Hooks are called after the state is persisted.
@@ -18,6 +18,8 @@ export interface LifecycleHooks {
   onSettled?(input: { record: SandboxRecord; manifest: ExtensionManifest }): Promise<void>;
   /** Best effort, like onTransition: an applied reaper action (a record closed or an orphan torn down). */
   onReaped?(input: { action: ReapedAction }): Promise<void>;
+  /** Best effort: a snapshot was taken (`available`) or deleted. */
+  onSnapshot?(input: { snapshot: SnapshotRecord; record?: SandboxRecord }): Promise<void>;
 }
 
 /** What the reaper did, as hooks see it (src/telemetry/reap.ts ReapAction): no secrets, only ids and outcome. */

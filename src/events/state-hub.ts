@@ -1,6 +1,6 @@
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
-import type { SandboxRecord } from '../core/record.ts';
+import type { SandboxRecord, SnapshotRecord } from '../core/record.ts';
 import type { LifecycleHooks, ReapedAction } from './hooks.ts';
 
 export interface StateHubConfig {
@@ -15,6 +15,7 @@ export interface StateHubConfig {
 export const LIFECYCLE_EVENT_TYPE = 'io.sandboxer.sandbox.lifecycle.v1';
 export const METER_EVENT_TYPE = 'io.sandboxer.sandbox.meter.v1';
 export const REAP_EVENT_TYPE = 'io.sandboxer.reaper.action.v1';
+export const SNAPSHOT_EVENT_TYPE = 'io.sandboxer.snapshot.lifecycle.v1';
 
 /** State Hub is off unless SANDBOXER_STATE_HUB_URL is set; a malformed URL disables it with a warning. */
 export function stateHubConfig(env: NodeJS.ProcessEnv): StateHubConfig | undefined {
@@ -34,6 +35,7 @@ function owner(record: SandboxRecord) {
     scope: record.owner.scope,
     ...(record.owner.repository ? { repository: record.owner.repository } : {}),
     ...(record.owner.run_id ? { run_id: record.owner.run_id } : {}),
+    ...(record.owner.actor_type ? { actor_type: record.owner.actor_type } : {}),
   };
 }
 
@@ -83,6 +85,29 @@ export function meterEvent(record: SandboxRecord) {
   };
 }
 
+/** A snapshot taken (`available`) or deleted; keyed by snapshot and state so a retry dedupes. */
+export function snapshotEvent(snapshot: SnapshotRecord, record?: SandboxRecord) {
+  return {
+    specversion: '1.0',
+    id: `${snapshot.id}-${snapshot.state}`,
+    source: 'sandboxer',
+    type: SNAPSHOT_EVENT_TYPE,
+    subject: snapshot.id,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    data: {
+      snapshot_id: snapshot.id,
+      sandbox_id: snapshot.sandbox_id,
+      extension_id: snapshot.extension_id,
+      profile_id: snapshot.profile_id,
+      state: snapshot.state,
+      ...(snapshot.name ? { name: snapshot.name } : {}),
+      created_at: snapshot.created_at,
+      ...(record ? { owner: owner(record) } : {}),
+    },
+  };
+}
+
 /** An applied reaper action (record closed, orphan torn down, or a failure to), keyed by object and time. */
 export function reapEvent(action: ReapedAction) {
   const subject = action.sandbox_id ?? action.backend_id ?? 'unknown';
@@ -114,7 +139,7 @@ export class StateHubHooks implements LifecycleHooks {
   ) {}
 
   async onTransition({ record, from, to }: Parameters<NonNullable<LifecycleHooks['onTransition']>>[0]) {
-    if (from === to) return; // snapshots re-announce the current state; not a transition
+    if (from === to) return;
     await this.post(lifecycleEvent(record, from, to));
   }
 
@@ -125,6 +150,10 @@ export class StateHubHooks implements LifecycleHooks {
 
   async onReaped({ action }: Parameters<NonNullable<LifecycleHooks['onReaped']>>[0]) {
     await this.post(reapEvent(action));
+  }
+
+  async onSnapshot({ snapshot, record }: Parameters<NonNullable<LifecycleHooks['onSnapshot']>>[0]) {
+    await this.post(snapshotEvent(snapshot, record));
   }
 
   private async post(event: { id: string }): Promise<void> {

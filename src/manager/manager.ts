@@ -721,8 +721,7 @@ export class SandboxManager {
       handle: result.handle,
     };
     await this.store.putSnapshot(snap);
-    for (const h of this.hooks)
-      await h.onTransition?.({ record, from: record.state, to: record.state }).catch(() => undefined);
+    await this.announceSnapshot(snap, record);
     return snap;
   }
 
@@ -752,6 +751,7 @@ export class SandboxManager {
     await this.log.group(`delete snapshot ${snapshotId}`, () => ext.deleteSnapshot!(ctx, snap));
     const deleted: SnapshotRecord = { ...snap, state: 'deleted' };
     await this.store.putSnapshot(deleted);
+    await this.announceSnapshot(deleted);
     return deleted;
   }
 
@@ -837,6 +837,17 @@ export class SandboxManager {
       if (!h.onTransition) continue;
       try {
         await h.onTransition({ record, from, to });
+      } catch (err) {
+        this.log.warn(`${h.name}: ${toSandboxerError(err).message}`);
+      }
+    }
+  }
+
+  private async announceSnapshot(snapshot: SnapshotRecord, record?: SandboxRecord): Promise<void> {
+    for (const h of this.hooks) {
+      if (!h.onSnapshot) continue;
+      try {
+        await h.onSnapshot({ snapshot, ...(record ? { record } : {}) });
       } catch (err) {
         this.log.warn(`${h.name}: ${toSandboxerError(err).message}`);
       }

@@ -24,7 +24,7 @@ export function stubManager(dir: string, hooks: LifecycleHooks[], env: NodeJS.Pr
     catalog,
     registry,
     store,
-    owner: { scope: 'test:payments', repository: 'acme/app', run_id: '42' },
+    owner: { scope: 'test:payments', repository: 'acme/app', run_id: '42', actor_type: 'atm' },
     hooks,
     env: { SANDBOXER_STATE_DIR: dir, ...env },
   });

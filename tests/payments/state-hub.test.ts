@@ -4,6 +4,7 @@ import {
   LIFECYCLE_EVENT_TYPE,
   METER_EVENT_TYPE,
   REAP_EVENT_TYPE,
+  SNAPSHOT_EVENT_TYPE,
   StateHubHooks,
   stateHubConfig,
 } from '../../src/events/state-hub.ts';
@@ -64,6 +65,36 @@ describe('State Hub events', () => {
     for (const e of mine) expect((e.data as { extension_id: string }).extension_id).toBe('ext.saas-stub');
     expect((meter[0]!.data as { actual_usd: string }).actual_usd).toBe('0.003000');
     expect(new Set(mine.map((e) => e.id)).size).toBe(mine.length);
+  });
+
+  it('posts a snapshot event when a snapshot is taken and when it is deleted, and no lifecycle event', async () => {
+    const { manager } = setup({ SANDBOXER_STATE_HUB_URL: hub.url });
+    const r = await manager.create({ profileId: 'profile.saas-stub', ttl: '5m' });
+    const before = hub.received.filter((e) => e.body.subject === r.id).length;
+    const snap = await manager.snapshot(r.id, 'nightly');
+    await manager.deleteSnapshot(snap.id);
+    const events = hub.received.filter((e) => e.body.subject === snap.id).map((e) => e.body);
+    expect(events.map((e) => [e.type, (e.data as { state: string }).state])).toEqual([
+      [SNAPSHOT_EVENT_TYPE, 'available'],
+      [SNAPSHOT_EVENT_TYPE, 'deleted'],
+    ]);
+    expect(events[0]!.data).toMatchObject({
+      sandbox_id: r.id,
+      name: 'nightly',
+      extension_id: 'ext.saas-stub',
+    });
+    expect(hub.received.filter((e) => e.body.subject === r.id).length).toBe(before);
+    await manager.destroy(r.id);
+  });
+
+  it('carries the actor type on records, labels and events', async () => {
+    const { manager } = setup({ SANDBOXER_STATE_HUB_URL: hub.url });
+    const r = await manager.create({ profileId: 'profile.saas-stub', ttl: '5m' });
+    expect(r.owner.actor_type).toBe('atm');
+    expect(r.labels['io.sandboxer.actor-type']).toBe('atm');
+    const first = hub.received.find((e) => e.body.subject === r.id)!.body;
+    expect((first.data as { owner: { actor_type: string } }).owner.actor_type).toBe('atm');
+    await manager.destroy(r.id);
   });
 
   it('posts an event for every applied reaper action, and none for a dry run', async () => {
