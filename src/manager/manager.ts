@@ -610,17 +610,7 @@ export class SandboxManager {
         `sandbox ${id} is ${record.state}; only a live sandbox can be extended`,
       );
     }
-    const base = Math.max(Date.parse(record.expires_at ?? this.now()), this.clock.now().getTime());
-    const expires_at = new Date(base + add_s * 1000).toISOString();
     const profile = this.profileOrUndefined(record.profile_id);
-    if (profile?.ttl.max) {
-      const max_s = parseDurationSeconds(profile.ttl.max);
-      if (Date.parse(expires_at) - Date.parse(record.created_at) > max_s * 1000) {
-        throw usageError(
-          `extending by ${duration} would exceed the maximum lifetime of ${profile.ttl.max} for ${profile.id}`,
-        );
-      }
-    }
     const { ext, manifest } = this.extensionFor(record);
     if (!manifest.capabilities.extend_ttl && manifest.capabilities.host_expiry) {
       // The backend enforces the lifetime fixed at create: recording a later expiry would be a lie.
@@ -633,6 +623,32 @@ export class SandboxManager {
         },
       );
     }
+    // The read-modify-write happens inside the store's serialised update: concurrent extends add up.
+    const updated = await this.store.updateSandbox(id, (r) => {
+      if (r.state !== 'ready' && r.state !== 'provisioning') {
+        throw new SandboxerError(
+          'illegal_transition',
+          `sandbox ${id} is ${r.state}; only a live sandbox can be extended`,
+        );
+      }
+      const base = Math.max(Date.parse(r.expires_at ?? this.now()), this.clock.now().getTime());
+      const expires_at = new Date(base + add_s * 1000).toISOString();
+      if (profile?.ttl.max) {
+        const max_s = parseDurationSeconds(profile.ttl.max);
+        if (Date.parse(expires_at) - Date.parse(r.created_at) > max_s * 1000) {
+          throw usageError(
+            `extending by ${duration} would exceed the maximum lifetime of ${profile.ttl.max} for ${profile.id}`,
+          );
+        }
+      }
+      return {
+        ...r,
+        expires_at,
+        ttl_s: Math.round((Date.parse(expires_at) - Date.parse(r.created_at)) / 1000),
+        labels: { ...r.labels, 'io.sandboxer.expires-at': expires_at },
+      };
+    });
+    const expires_at = updated.expires_at!;
     let pushed = false;
     let note: string | undefined;
     if (ext.extendTtl && manifest.capabilities.extend_ttl) {
@@ -640,8 +656,8 @@ export class SandboxManager {
       const fromNow_s = Math.ceil((Date.parse(expires_at) - this.clock.now().getTime()) / 1000);
       await ext.extendTtl(
         {
-          ...this.baseContext(manifest, record.config, secrets, AbortSignal.timeout(60_000)),
-          sandbox: record,
+          ...this.baseContext(manifest, updated.config, secrets, AbortSignal.timeout(60_000)),
+          sandbox: updated,
         },
         expires_at,
         fromNow_s,
@@ -650,12 +666,6 @@ export class SandboxManager {
     } else {
       note = `${manifest.id} cannot extend a running sandbox's lifetime (not supported by this backend); the new expiry is recorded and enforced by 'sandboxer expire' and reap-stale only`;
     }
-    const updated = await this.store.updateSandbox(id, (r) => ({
-      ...r,
-      expires_at,
-      ttl_s: Math.round((Date.parse(expires_at) - Date.parse(r.created_at)) / 1000),
-      labels: { ...r.labels, 'io.sandboxer.expires-at': expires_at },
-    }));
     return { record: updated, pushed, ...(note ? { note } : {}) };
   }
 
