@@ -147,7 +147,7 @@ export interface FilesRequest {
   service?: string;
 }
 
-export interface AccessContext extends TeardownContext {}
+export type AccessContext = TeardownContext;
 
 export interface AccessMethods {
   /** Reachable ports now (service/port → host:port and URL). */
