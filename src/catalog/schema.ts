@@ -69,6 +69,11 @@ export const Capabilities = z
     extend_ttl: z.boolean().default(false),
     list: z.boolean().default(false),
     host_expiry: z.boolean().default(false),
+    /** Access to a live sandbox (the adapter must implement the matching methods; checked when it is loaded). */
+    endpoints: z.boolean().default(false),
+    exec: z.boolean().default(false),
+    logs: z.boolean().default(false),
+    files: z.boolean().default(false),
   })
   .strict();
 export type Capabilities = z.infer<typeof Capabilities>;
@@ -86,6 +91,10 @@ export const ExtensionManifest = z
       extend_ttl: false,
       list: false,
       host_expiry: false,
+      endpoints: false,
+      exec: false,
+      logs: false,
+      files: false,
     }),
     pricing: Pricing.default({ model: 'free', currency: 'USD', minimum_seconds: 0 }),
     latency: z.object({ default_ready_s: z.number().positive() }).strict().default({ default_ready_s: 30 }),
@@ -147,6 +156,74 @@ export const Placement = z
   .strict();
 export type Placement = z.infer<typeof Placement>;
 
+const Port = z.number().int().min(1).max(65535);
+const WaitTimeout = z
+  .string()
+  .regex(/^\d+(ms|s|m)$/, 'a duration such as 30s or 2m')
+  .default('60s');
+
+/** A port the sandbox serves. Cloud backends expose only declared ports; compose reports what it publishes. */
+export const PortSpec = z
+  .object({
+    port: Port,
+    /** The compose service that serves it (compose-ssh); single-container backends ignore it. */
+    service: z.string().min(1).optional(),
+    protocol: z.enum(['http', 'tcp']).default('http'),
+  })
+  .strict();
+export type PortSpec = z.infer<typeof PortSpec>;
+
+/** Readiness checks run after the backend says ready, in order, each bounded by its timeout (testcontainers' wait strategies). */
+export const WaitStrategy = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('port'),
+      service: z.string().min(1).optional(),
+      port: Port,
+      timeout: WaitTimeout,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('http'),
+      service: z.string().min(1).optional(),
+      port: Port,
+      path: z.string().startsWith('/', 'must start with /').default('/'),
+      status: z.number().int().min(100).max(599).default(200),
+      timeout: WaitTimeout,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('log'),
+      service: z.string().min(1).optional(),
+      /** A regular expression matched against each log line. */
+      pattern: z
+        .string()
+        .min(1)
+        .refine((p) => {
+          try {
+            new RegExp(p);
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'must be a valid regular expression'),
+      timeout: WaitTimeout,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('command'),
+      service: z.string().min(1).optional(),
+      /** A shell command line (sh -c) or an argv list; ready when it exits 0. */
+      command: z.union([z.string().min(1), z.array(z.string()).min(1)]),
+      timeout: WaitTimeout,
+    })
+    .strict(),
+]);
+export type WaitStrategy = z.infer<typeof WaitStrategy>;
+
 export const Profile = z
   .object({
     id: ProfileId,
@@ -169,6 +246,10 @@ export const Profile = z
       .default({}),
     config: z.record(z.string(), z.unknown()).default({}),
     labels: z.record(z.string(), z.string()).default({}),
+    /** Ports the sandbox serves (declared at create on cloud backends, where only declared ports are reachable). */
+    ports: z.array(PortSpec).default([]),
+    /** Readiness checks after the backend reports ready. */
+    wait: z.array(WaitStrategy).default([]),
     default: z.boolean().default(false),
   })
   .strict()

@@ -36,6 +36,7 @@ export class ExtensionRegistry {
       });
     }
     const ext = factory(manifest);
+    checkCapabilities(manifest, ext);
     this.instances.set(manifest.id, ext);
     return ext;
   }
@@ -48,4 +49,38 @@ export function defaultRegistry(): ExtensionRegistry {
     .register('ext.modal', modal)
     .register('ext.compose-ssh', composeSsh)
     .register('ext.vm-packer', vmPacker);
+}
+
+/** Which adapter methods a declared capability needs. */
+const CAPABILITY_METHODS: Record<keyof ExtensionManifest['capabilities'], (keyof Extension)[]> = {
+  snapshot: ['snapshot', 'deleteSnapshot'],
+  restore: ['restore'],
+  extend_ttl: ['extendTtl'],
+  list: ['list'],
+  host_expiry: [],
+  endpoints: ['endpoints'],
+  exec: ['exec'],
+  logs: ['logs'],
+  files: ['putFiles', 'getFiles'],
+};
+
+/**
+ * A manifest may declare less than its adapter does (an operator turning a capability off), never more: a
+ * declared capability whose method is missing would fail at use, so it fails when the adapter is loaded.
+ */
+export function checkCapabilities(manifest: ExtensionManifest, ext: Extension): void {
+  const missing = Object.entries(manifest.capabilities)
+    .filter(
+      ([cap, on]) => on && CAPABILITY_METHODS[cap as keyof typeof CAPABILITY_METHODS].some((m) => !ext[m]),
+    )
+    .map(([cap]) => cap);
+  if (missing.length) {
+    throw new SandboxerError(
+      'validation',
+      `${manifest.id} declares capabilities its adapter does not implement: ${missing.join(', ')}`,
+      {
+        hint: `set capabilities.${missing[0]}: false in ${manifest.id}.yaml, or implement it in the adapter`,
+      },
+    );
+  }
 }

@@ -86,7 +86,7 @@ export class SandboxAccess {
     const method = { endpoints: ext.endpoints, exec: ext.exec, logs: ext.logs, files: ext.putFiles }[
       capability
     ];
-    if (!method)
+    if (!method || !manifest.capabilities[capability])
       throw new SandboxerError('unsupported', `${manifest.id} does not support ${capability}`, {
         hint: `run 'sandboxer extensions list' to see which extensions support ${capability}`,
       });
