@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DECIMAL_RE } from '../../src/core/money.ts';
 import { LABEL } from '../../src/core/labels.ts';
 import { SandboxerError } from '../../src/core/errors.ts';
-import type { BackendObject } from '../../src/extensions/contract.ts';
+import type { BackendObject, OutputSink } from '../../src/extensions/contract.ts';
+import { SandboxAccess } from '../../src/manager/access.ts';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { create as tarCreate, extract as tarExtract } from 'tar';
 import type { SandboxManager } from '../../src/manager/manager.ts';
 
 /**
@@ -26,6 +32,15 @@ export interface ConformanceHarness {
   slowProvision(): Promise<() => Promise<void>>;
   setup?(): Promise<void>;
   cleanup?(): Promise<void>;
+  /** What the sandbox serves, for the access tests (endpoints, logs) of extensions that claim them. */
+  access?: {
+    /** The service exec/logs/files target (compose); omitted for single-container backends. */
+    service?: string;
+    /** An HTTP endpoint the profile's sandbox serves: its body matches. */
+    http?: { port: number; body: RegExp };
+    /** A line the service logs at start. */
+    logLine?: RegExp;
+  };
 }
 
 const objectsFor = async (h: ConformanceHarness, m: SandboxManager, sandboxId: string) =>
@@ -168,6 +183,131 @@ export function conformanceSuite(h: ConformanceHarness): void {
       const failed = (await m.list({ state: ['failed'] })).at(-1)!;
       expect(failed.error?.code).toBe('cancelled');
       expect(await objectsFor(h, m, failed.id)).toEqual([]);
+    });
+
+    accessSuite(h, () => m);
+  });
+}
+
+/** Collects what an exec or logs call streams. */
+export function collect(): OutputSink & { out(): string; err(): string } {
+  const o: Buffer[] = [];
+  const e: Buffer[] = [];
+  return {
+    stdout: (c) => o.push(c),
+    stderr: (c) => e.push(c),
+    out: () => Buffer.concat(o).toString('utf8'),
+    err: () => Buffer.concat(e).toString('utf8'),
+  };
+}
+
+/** Endpoints, exec, logs and files, on every extension that declares them; `unsupported` on the rest. */
+function accessSuite(h: ConformanceHarness, manager: () => SandboxManager): void {
+  describe('access', () => {
+    let id = '';
+    let caps: Record<string, boolean> = {};
+    let access: SandboxAccess;
+    const service = () => (h.access?.service ? { service: h.access.service } : {});
+    beforeAll(async () => {
+      const m = manager();
+      access = new SandboxAccess(m);
+      const r = await m.create({ profileId: h.profileId, inputs: h.inputs ?? {} });
+      id = r.id;
+      caps = m.extensionFor(r).manifest.capabilities;
+    });
+    afterAll(async () => {
+      if (id) await manager().destroy(id);
+    });
+
+    it('reports endpoints (host:port and a URL per http port) that answer, or says unsupported', async () => {
+      if (!caps.endpoints) return expect(access.endpoints(id)).rejects.toMatchObject({ code: 'unsupported' });
+      const eps = await access.endpoints(id);
+      for (const e of eps) {
+        expect(e.host).not.toBe('');
+        expect(e.host_port).toBeGreaterThan(0);
+        if (e.protocol === 'http') expect(e.url).toMatch(/^https?:\/\//);
+      }
+      if (h.access?.http) {
+        const ep = eps.find((e) => e.port === h.access!.http!.port);
+        expect(ep, `an endpoint for port ${h.access.http.port} in ${JSON.stringify(eps)}`).toBeDefined();
+        const res = await fetch(ep!.url!);
+        expect(await res.text()).toMatch(h.access.http.body);
+      }
+    });
+
+    it('execs argv and shell commands: output streamed, exit code returned, stdin/env/cwd honoured', async () => {
+      if (!caps.exec)
+        return expect(access.exec(id, { argv: ['true'] }, collect())).rejects.toMatchObject({
+          code: 'unsupported',
+        });
+      const a = collect();
+      const r = await access.exec(
+        id,
+        { ...service(), argv: ['sh', '-c', 'echo out; echo err >&2; exit 3'] },
+        a,
+      );
+      expect(r.exit_code).toBe(3);
+      expect(a.out()).toBe('out\n');
+      expect(a.err()).toBe('err\n');
+      const hostile = `a b'"; $(touch /tmp/pwned) \`x\``;
+      const b = collect();
+      const r2 = await access.exec(id, { ...service(), argv: ['printf', '%s|', hostile, '$HOME'] }, b);
+      expect(r2.exit_code).toBe(0);
+      expect(b.out()).toBe(`${hostile}|$HOME|`);
+      const c = collect();
+      await access.exec(
+        id,
+        { ...service(), shell: 'cat; echo "$FOO"', stdin: 'in\n', env: { FOO: hostile } },
+        c,
+      );
+      expect(c.out()).toBe(`in\n${hostile}\n`);
+      const d = collect();
+      await access.exec(id, { ...service(), argv: ['pwd'], cwd: '/tmp' }, d);
+      expect(d.out().trim()).toBe('/tmp');
+      const e = collect();
+      const r3 = await access.exec(id, { ...service(), argv: ['sleep', '30'], timeout_s: 1 }, e);
+      expect(r3.timed_out).toBe(true);
+      expect(r3.exit_code).not.toBe(0);
+    });
+
+    it('streams service logs (tail), or says unsupported', async () => {
+      if (!caps.logs)
+        return expect(access.logs(id, {}, collect())).rejects.toMatchObject({ code: 'unsupported' });
+      const o = collect();
+      await access.logs(id, { ...service(), tail: 50 }, o);
+      if (h.access?.logLine) expect(o.out() + o.err()).toMatch(h.access.logLine);
+    });
+
+    it('puts a directory in as tar and gets it back byte for byte, or says unsupported', async () => {
+      const local = mkdtempSync(join(tmpdir(), 'sbx-files-'));
+      try {
+        if (!caps.files)
+          return await expect(access.getFiles(id, { path: 'x' })).rejects.toMatchObject({
+            code: 'unsupported',
+          });
+        const src = join(local, 'src');
+        mkdirSync(join(src, 'sub dir'), { recursive: true });
+        writeFileSync(join(src, 'sub dir', "it's $(x).txt"), 'hello\n');
+        const big = Buffer.alloc(300_000, 7);
+        writeFileSync(join(src, 'big.bin'), big);
+        const dest = `/tmp/sbx-conf-${id}`;
+        await access.putFiles(
+          id,
+          { ...service(), path: dest },
+          tarCreate({ cwd: src, portable: true }, ['.']) as unknown as NodeJS.ReadableStream,
+        );
+        const c = collect();
+        await access.exec(id, { ...service(), argv: ['cat', `${dest}/sub dir/it's $(x).txt`] }, c);
+        expect(c.out()).toBe('hello\n');
+        const back = join(local, 'back');
+        mkdirSync(back);
+        await pipeline(await access.getFiles(id, { ...service(), path: dest }), tarExtract({ cwd: back }));
+        const base = dest.slice(dest.lastIndexOf('/') + 1);
+        expect(readFileSync(join(back, base, 'big.bin')).equals(big)).toBe(true);
+        expect(readFileSync(join(back, base, 'sub dir', "it's $(x).txt"), 'utf8')).toBe('hello\n');
+      } finally {
+        rmSync(local, { recursive: true, force: true });
+      }
     });
   });
 }
