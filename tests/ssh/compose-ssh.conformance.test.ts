@@ -25,6 +25,7 @@ if (reason) {
     name: 'ext.compose-ssh',
     profileId: 'profile.compose-e2e',
     inputs: { repo },
+    access: { service: 'web', http: { port: 8080, body: /hello-from-web/ }, logLine: /web-started/ },
     async setup() {
       const h = testHost();
       Object.assign(env, h.env, {

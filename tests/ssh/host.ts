@@ -93,7 +93,13 @@ export function writeComposeRepo(
     services: {
       web: {
         image: opts.brokenImage ? 'localhost/does-not-exist:never' : image,
-        command: ['sh', '-c', `sleep ${delay}; touch /tmp/ready; exec httpd -f -p 8080 -h /tmp`],
+        command: [
+          'sh',
+          '-c',
+          `sleep ${delay}; echo web-started; echo hello-from-web > /tmp/index.html; touch /tmp/ready; exec httpd -f -p 8080 -h /tmp`,
+        ],
+        // A fixed host port, as real compose files have: each sandbox still gets its own (the engine picks).
+        ports: ['18080:8080'],
         stop_signal: 'SIGKILL',
         healthcheck: { test: ['CMD', 'test', '-f', '/tmp/ready'], interval: '1s', retries: 30 },
       },

@@ -1,7 +1,7 @@
 import { SANDBOX_ID_RE } from '../../core/ids.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { ExtensionManifest, Placement } from '../../catalog/schema.ts';
 import { BackendError, CancelledError } from '../../core/errors.ts';
 import { LABEL, matchesLabels } from '../../core/labels.ts';
@@ -27,6 +27,7 @@ import {
   projectName,
   runtimeFrom,
   safeRelativePath,
+  withEphemeralPorts,
   type Runtime,
 } from './project.ts';
 import {
@@ -41,6 +42,8 @@ import {
   upAndWait,
   type Layout,
 } from './remote.ts';
+import { composeAccess } from './access.ts';
+import { composeFilesOf, handleLayout, handleRuntime } from './handle.ts';
 import { assess, waitProjectReady, type ContainerInfo } from './ready.ts';
 import { collectTelemetry, type HostTelemetry } from './telemetry.ts';
 
@@ -50,48 +53,12 @@ import { collectTelemetry, type HostTelemetry } from './telemetry.ts';
  * timer tears the sandbox down at its expiry even if no runner is left, and teardown is idempotent.
  */
 const OVERRIDE = '.sandboxer.override.json';
+const PORTS_FILE = '.sandboxer.compose.json';
 
 const baseDir = (config: Record<string, unknown>, env: NodeJS.ProcessEnv) =>
   String(env.SANDBOXER_BASE_DIR ?? config.base_dir ?? '/var/tmp/sandboxer');
 
 const stopTimeout = (config: Record<string, unknown>) => Number(config.stop_timeout_s ?? 10);
-
-/** The layout a handle names; a directory that is not `<base>/sbx-<id>` is refused (teardown runs rm -rf on it). */
-function handleLayout(h: Handle): Layout | undefined {
-  if (typeof h.dir !== 'string' || typeof h.project !== 'string') return undefined;
-  const dir = h.dir;
-  const id = dir.slice(dir.lastIndexOf('/') + 1);
-  if (!/^.+\/sbx-[a-z0-9]{12}$/.test(dir) || dir.split('/').includes('..') || h.project !== id) {
-    throw new BackendError('ext.compose-ssh', `refusing to act on the sandbox directory '${dir}'`, {
-      retryable: false,
-      hint: 'the handle is not one this adapter wrote (<base_dir>/sbx-<id>, project = id)',
-    });
-  }
-  return {
-    base: dir.slice(0, dir.lastIndexOf('/')),
-    dir,
-    repo: `${dir}/repo`,
-    meta: `${dir}/meta`,
-    project: h.project,
-  };
-}
-
-function handleRuntime(h: Handle, config: Record<string, unknown>, env: NodeJS.ProcessEnv): Runtime {
-  if (typeof h.compose_cmd === 'string' && typeof h.engine_cmd === 'string') {
-    return runtimeFrom({ compose_cmd: h.compose_cmd, engine_cmd: h.engine_cmd }, {});
-  }
-  return runtimeFrom(config, env);
-}
-
-function composeFilesOf(h: Handle): string[] {
-  if (typeof h.compose_files !== 'string') return [];
-  try {
-    const files = JSON.parse(h.compose_files) as unknown;
-    return Array.isArray(files) ? files.map(String) : [];
-  } catch {
-    return [];
-  }
-}
 
 /**
  * Telemetry of the placement host (`sandboxer inspect host`, the canary): disk of the sandbox base dir, memory,
@@ -124,9 +91,19 @@ async function planStart(
   composeText: string,
 ): Promise<{ script: string; services: string[] }> {
   const shape = composeShape(composeText, composeFile);
-  const files = [composeFile, OVERRIDE];
-  await ctx.saveHandle({ compose_files: JSON.stringify(files), services: shape.started.join(',') });
+  // Host ports are the engine's choice unless the profile pins them (config.host_ports: fixed).
+  const ephemeral = ctx.config.host_ports !== 'fixed';
+  const rewritten = posix.join(posix.dirname(composeFile), PORTS_FILE);
+  const files = [ephemeral ? rewritten : composeFile, OVERRIDE];
+  await ctx.saveHandle({
+    compose_files: JSON.stringify(files),
+    services: shape.started.join(','),
+    ports: JSON.stringify(ctx.profile.ports),
+  });
   const script = [
+    ...(ephemeral
+      ? [heredocWrite(`${l.repo}/${rewritten}`, withEphemeralPorts(composeText, composeFile))]
+      : []),
     heredocWrite(`${l.repo}/${OVERRIDE}`, labelsOverride(shape, ctx.labels)),
     heredocWrite(`${l.meta}/teardown.sh`, teardownScript(l, rt, files, stopTimeout(ctx.config))),
     ...(ctx.sandbox.expires_at
@@ -382,6 +359,8 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
     },
 
     waitReady: readyCheck,
+
+    ...composeAccess(),
 
     async teardown(ctx: TeardownContext) {
       await teardownHandle(ctx, ctx.sandbox.handle);

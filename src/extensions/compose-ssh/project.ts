@@ -26,6 +26,39 @@ export function safeRelativePath(p: string, what: string): string {
   return norm;
 }
 
+/**
+ * The compose file with every published host port left to the engine (`8080:80` → `80`,
+ * `127.0.0.1:8080:80` → `127.0.0.1::80`), so two sandboxes of one stack never collide on a host port; the
+ * ports actually given are read back as endpoints. JSON (a YAML subset); everything else is kept as written.
+ */
+export function withEphemeralPorts(text: string, file: string): string {
+  let doc: { services?: Record<string, { ports?: unknown } | null> } | null;
+  try {
+    doc = parseYaml(text, { merge: true }) as typeof doc;
+  } catch (err) {
+    throw usageError(`compose file ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  for (const svc of Object.values(doc?.services ?? {})) {
+    if (svc && Array.isArray(svc.ports)) svc.ports = svc.ports.map(ephemeralPort);
+  }
+  return JSON.stringify(doc, null, 2);
+}
+
+function ephemeralPort(p: unknown): unknown {
+  if (p && typeof p === 'object') {
+    const { published: _published, ...rest } = p as Record<string, unknown>;
+    return rest;
+  }
+  if (typeof p !== 'string') return p;
+  const [spec = '', proto] = p.split('/');
+  // Split on ':' outside ${...} interpolations.
+  const parts = spec.match(/(\$\{[^}]*\}|[^:])+|(?<=:)(?=:)/g) ?? [spec];
+  const container = parts.at(-1)!;
+  const ip = parts.length === 3 ? parts[0] : undefined;
+  const out = ip ? `${ip}::${container}` : container;
+  return proto ? `${out}/${proto}` : out;
+}
+
 export interface ComposeShape {
   services: string[];
   /** The services a plain `up` starts (not behind a compose profile, not scaled to zero). */

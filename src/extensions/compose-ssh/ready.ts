@@ -15,7 +15,9 @@ export interface ContainerInfo {
 const serviceOf = (c: ContainerInfo) => c.Config?.Labels?.['com.docker.compose.service'] ?? c.Name ?? c.Id;
 
 export type ProjectStatus =
-  { kind: 'ready' } | { kind: 'waiting'; why: string; starting: string[] } | { kind: 'failed'; why: string };
+  | { kind: 'ready' }
+  | { kind: 'waiting'; why: string; starting: string[]; notStarted?: string }
+  | { kind: 'failed'; why: string; container?: string };
 
 /** Ready = every expected service has a running container, healthy where it has a healthcheck. */
 export function projectStatus(services: string[], containers: ContainerInfo[]): ProjectStatus {
@@ -27,10 +29,22 @@ export function projectStatus(services: string[], containers: ContainerInfo[]): 
     const st = c.State?.Status ?? 'unknown';
     const health = c.State?.Health?.Status ?? '';
     if (st === 'exited' || st === 'dead') {
-      return { kind: 'failed', why: `service ${serviceOf(c)} ${st} (exit code ${c.State?.ExitCode ?? '?'})` };
+      return {
+        kind: 'failed',
+        why: `service ${serviceOf(c)} ${st} (exit code ${c.State?.ExitCode ?? '?'})`,
+        container: c.Id,
+      };
     }
     if (health === 'unhealthy') return { kind: 'failed', why: `service ${serviceOf(c)} is unhealthy` };
-    if (st !== 'running') return { kind: 'waiting', why: `service ${serviceOf(c)} is ${st}`, starting };
+    if (st !== 'running')
+      return {
+        kind: 'waiting',
+        why: `service ${serviceOf(c)} is ${st}`,
+        starting,
+        ...(st === 'created' || st === 'configured' || st === 'initialized'
+          ? { notStarted: serviceOf(c) }
+          : {}),
+      };
     if (health === 'starting') starting.push(c.Id);
   }
   if (missing.length) return { kind: 'waiting', why: `no container for ${missing.join(', ')}`, starting };
@@ -51,9 +65,21 @@ const said = (log: string) =>
 export function assess(services: string[], up: UpStatus, polls = 1): ProjectStatus {
   const status = projectStatus(services, up.containers);
   if (status.kind === 'ready') return status;
-  if (status.kind === 'failed') return { kind: 'failed', why: `${status.why}${said(up.log)}` };
+  if (status.kind === 'failed') {
+    const last = status.container ? up.logs?.[status.container] : undefined;
+    return {
+      kind: 'failed',
+      why: `${status.why}${said(up.log)}${last ? `; its last log lines: ${last.split('\n').join(' | ')}` : ''}`,
+    };
+  }
   if (typeof up.up === 'number' && up.up !== 0)
     return { kind: 'failed', why: `compose up failed (exit ${up.up})${said(up.log)}` };
+  // compose ended, yet a container was created and never started (podman-compose exits 0 when a port is taken).
+  if (typeof up.up === 'number' && status.notStarted)
+    return {
+      kind: 'failed',
+      why: `service ${status.notStarted} was created but did not start${said(up.log)}`,
+    };
   if (status.why.startsWith('no container') && (up.up === 0 || (up.up === 'gone' && polls > 3)))
     return { kind: 'failed', why: `${status.why} (compose up did not create it)${said(up.log)}` };
   return status;

@@ -81,6 +81,8 @@ export function teardownScript(
 
 /** Markers in the output of statusCommand. */
 const LOG_MARK = '--sandboxer-up-log--';
+const SERVICE_LOG_MARK = '--sandboxer-service-log--';
+const SERVICE_LOG_LINES = 10;
 
 /**
  * `compose up -d` in the background, in its own session (pid in meta/up.pid, so teardown can stop it from any
@@ -117,6 +119,8 @@ export function statusCommand(l: Layout, rt: Runtime): string {
     sh`if [ -f ${rc} ]; then echo "up $(cat ${rc})"; elif [ -f ${pid} ] && kill -0 "$(cat ${pid})" 2>/dev/null; then echo 'up running'; else echo 'up gone'; fi`,
     inspectProject(rt, l.project),
     sh`if [ ! -f ${pid} ] && [ -f ${`${l.meta}/up.log`} ]; then echo ${LOG_MARK}; tail -n 20 ${`${l.meta}/up.log`}; fi`,
+    // The last words of every container that stopped, for the error that says it did.
+    sh`for c in $(${args(rt.engine)} ps -aq --filter ${projectFilter(l.project)} --filter status=exited --filter status=dead 2>/dev/null); do echo ${`${SERVICE_LOG_MARK} `}"$c"; ${args(rt.engine)} logs --tail ${SERVICE_LOG_LINES} "$c" 2>&1 | cut -c1-300; done`,
   ].join('\n');
 }
 
@@ -126,17 +130,26 @@ export interface UpStatus {
   containers: ContainerInfo[];
   /** The end of compose's output once it has ended. */
   log: string;
+  /** The last log lines of each stopped container, by container id. */
+  logs?: Record<string, string>;
 }
 
 export function parseStatus(out: string): UpStatus {
   const nl = out.indexOf('\n');
   const first = out.slice(0, nl).trim();
-  const [json = '[]', log = ''] = out.slice(nl + 1).split(`\n${LOG_MARK}\n`);
+  const [rest = '', ...serviceLogs] = out.slice(nl + 1).split(`${SERVICE_LOG_MARK} `);
+  const [json = '[]', log = ''] = rest.split(`\n${LOG_MARK}\n`);
   const state = first.replace(/^up /, '');
+  const logs: Record<string, string> = {};
+  for (const chunk of serviceLogs) {
+    const i = chunk.indexOf('\n');
+    logs[chunk.slice(0, i === -1 ? undefined : i).trim()] = i === -1 ? '' : chunk.slice(i + 1).trim();
+  }
   return {
     up: state === 'running' || state === 'gone' ? state : Number(state),
     containers: JSON.parse(json) as ContainerInfo[],
     log: log.trim(),
+    logs,
   };
 }
 

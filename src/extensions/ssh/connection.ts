@@ -38,6 +38,7 @@ export interface OpenOptions {
 /** sshd's default MaxSessions is 10 per connection; stay below it. */
 const MAX_CHANNELS = 8;
 const TAIL = 2000;
+const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, KILL: 9, PIPE: 13, TERM: 15 };
 
 /** What a failed command said: its error lines when it printed some (compose tools bury them), else the tail. */
 export function failureText(s: string): string {
@@ -227,6 +228,34 @@ export class SshSession {
 
   /** Run one command (already quoted with sh`…`); resolves with its exit code and output, never throws on code. */
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const out: Buffer[] = [];
+    const errOut: Buffer[] = [];
+    const r = await this.stream(command, {
+      ...opts,
+      stdout: (d) => out.push(d),
+      stderr: (d) => errOut.push(d),
+    });
+    return {
+      code: r.code,
+      stdout: Buffer.concat(out).toString('utf8'),
+      stderr: Buffer.concat(errOut).toString('utf8'),
+    };
+  }
+
+  /**
+   * Run one command with its output handed over as it arrives (a user's exec, logs, a tar of files). Resolves
+   * when the channel closes: the exit code (255 when the remote side gave none), or the signal that ended it.
+   * An abort closes the channel and rejects with CancelledError; it does not by itself stop the remote process.
+   */
+  async stream(
+    command: string,
+    opts: ExecOptions & {
+      stdout(d: Buffer): void;
+      stderr(d: Buffer): void;
+      /** Pipe stdout here instead (with backpressure; not ended by this call). */
+      stdoutTo?: NodeJS.WritableStream;
+    },
+  ): Promise<{ code: number; signal?: string }> {
     const signal = opts.signal ?? this.o.signal;
     if (signal.aborted) throw new CancelledError();
     if (this.closed) {
@@ -235,30 +264,32 @@ export class SshSession {
     await this.acquire();
     const started = Date.now();
     try {
-      const r = await new Promise<ExecResult>((resolve, reject) => {
+      const r = await new Promise<{ code: number; signal?: string }>((resolve, reject) => {
         this.client.exec(command, (err, ch: ClientChannel) => {
           if (err) {
             return reject(
               new BackendError(this.o.extId, `cannot open a channel: ${err.message}`, { retryable: true }),
             );
           }
-          const out: Buffer[] = [];
-          const errOut: Buffer[] = [];
           let code: number | null = null;
+          let sig: string | undefined;
           const onAbort = () => {
             ch.close();
             reject(new CancelledError());
           };
           signal.addEventListener('abort', onAbort, { once: true });
-          ch.on('data', (d: Buffer) => out.push(d));
-          ch.stderr.on('data', (d: Buffer) => errOut.push(d));
-          ch.on('exit', (c: number | null) => (code = c));
+          if (opts.stdoutTo) ch.pipe(opts.stdoutTo, { end: false });
+          else ch.on('data', (d: Buffer) => opts.stdout(d));
+          ch.stderr.on('data', (d: Buffer) => opts.stderr(d));
+          ch.on('exit', (c: number | null, s?: string) => {
+            code = c;
+            if (s) sig = s;
+          });
           ch.on('close', () => {
             signal.removeEventListener('abort', onAbort);
             resolve({
-              code: code ?? 255,
-              stdout: Buffer.concat(out).toString('utf8'),
-              stderr: Buffer.concat(errOut).toString('utf8'),
+              code: code ?? (sig ? 128 + (SIGNALS[sig] ?? 0) : 255),
+              ...(sig ? { signal: sig } : {}),
             });
           });
           const input = opts.stdin;

@@ -21,10 +21,13 @@ export function sh(strings: TemplateStringsArray, ...args: (string | number | Qu
 /** A list of arguments quoted one by one, for splicing into sh`…` (e.g. a compose command of several words). */
 export class QuotedArgs {
   readonly text: string;
-  constructor(args: readonly string[]) {
-    this.text = args.map(shQuote).join(' ');
+  constructor(args: readonly string[], raw?: string) {
+    this.text = raw ?? args.map(shQuote).join(' ');
   }
 }
+
+/** Trusted shell syntax spliced as is (a variable such as "$C" that an earlier line set); never input. */
+export const trusted = (text: string): QuotedArgs => new QuotedArgs([], text);
 
 export const args = (list: readonly string[]): QuotedArgs => new QuotedArgs(list);
 

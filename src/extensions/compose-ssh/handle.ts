@@ -1,0 +1,42 @@
+import type { Handle } from '../../core/record.ts';
+import { BackendError } from '../../core/errors.ts';
+import { runtimeFrom, type Runtime } from './project.ts';
+import type { Layout } from './remote.ts';
+
+/** What a compose-ssh handle records, read back for teardown, access and snapshots. */
+/** The layout a handle names; a directory that is not `<base>/sbx-<id>` is refused (teardown runs rm -rf on it). */
+export function handleLayout(h: Handle): Layout | undefined {
+  if (typeof h.dir !== 'string' || typeof h.project !== 'string') return undefined;
+  const dir = h.dir;
+  const id = dir.slice(dir.lastIndexOf('/') + 1);
+  if (!/^.+\/sbx-[a-z0-9]{12}$/.test(dir) || dir.split('/').includes('..') || h.project !== id) {
+    throw new BackendError('ext.compose-ssh', `refusing to act on the sandbox directory '${dir}'`, {
+      retryable: false,
+      hint: 'the handle is not one this adapter wrote (<base_dir>/sbx-<id>, project = id)',
+    });
+  }
+  return {
+    base: dir.slice(0, dir.lastIndexOf('/')),
+    dir,
+    repo: `${dir}/repo`,
+    meta: `${dir}/meta`,
+    project: h.project,
+  };
+}
+
+export function handleRuntime(h: Handle, config: Record<string, unknown>, env: NodeJS.ProcessEnv): Runtime {
+  if (typeof h.compose_cmd === 'string' && typeof h.engine_cmd === 'string') {
+    return runtimeFrom({ compose_cmd: h.compose_cmd, engine_cmd: h.engine_cmd }, {});
+  }
+  return runtimeFrom(config, env);
+}
+
+export function composeFilesOf(h: Handle): string[] {
+  if (typeof h.compose_files !== 'string') return [];
+  try {
+    const files = JSON.parse(h.compose_files) as unknown;
+    return Array.isArray(files) ? files.map(String) : [];
+  } catch {
+    return [];
+  }
+}
