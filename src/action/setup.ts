@@ -1,4 +1,5 @@
 import '../core/zod-jitless.ts';
+import { withDeadline } from '../core/deadline.ts';
 import * as core from '@actions/core';
 import { isTerminal } from '../core/lifecycle.ts';
 import { toSandboxerError } from '../core/errors.ts';
@@ -114,11 +115,9 @@ export async function setupPost(): Promise<void> {
       // Cancelling a teardown would leak the sandbox: signals are reported, the bounded teardown goes on.
       const off = onSignals((sig) => core.warning(`${sig}: teardown of ${id} continues (bounded)`));
       try {
-        record = await manager.destroy(id, {
-          reason: 'post-job',
-          requestedBy: 'setup-sandbox post',
-          signal: AbortSignal.timeout(POST_BUDGET_S * 1000),
-        });
+        record = await withDeadline(POST_BUDGET_S * 1000, [], (signal) =>
+          manager.destroy(id, { reason: 'post-job', requestedBy: 'setup-sandbox post', signal }),
+        );
       } finally {
         off();
       }
@@ -152,7 +151,7 @@ export function keepReason(policy: 'post' | 'never' | 'on-success', jobStatus: s
  */
 async function exportUsage(store: StateStore, env: NodeJS.ProcessEnv): Promise<boolean> {
   try {
-    const res = await replayOutbox(store, env, { signal: AbortSignal.timeout(30_000) });
+    const res = await withDeadline(30_000, [], (signal) => replayOutbox(store, env, { signal }));
     if (res.enabled && res.remaining > 0) {
       core.warning(
         `fin-hub: ${res.remaining} usage record(s) not delivered; the record is kept for reap-stale`,

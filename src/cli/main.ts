@@ -20,4 +20,13 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     signal: controller.signal,
   });
   process.exitCode = code;
+  // A backend call we stopped waiting for (raced against the bound or the cancel) may still hold a socket open:
+  // it must not keep the process alive. After a cancel exit at once; otherwise give stragglers a short grace.
+  process.stdout.write('', () => {
+    if (controller.signal.aborted) process.exit(code);
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+  });
 }
+
+/** How long a finished command may wait for leftover handles (an unanswered request) before the process exits. */
+const EXIT_GRACE_MS = 2000;

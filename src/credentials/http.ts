@@ -1,3 +1,4 @@
+import { deadline, raceSignal } from '../core/deadline.ts';
 import { sleep } from '../core/sleep.ts';
 /** One JSON request with a per-request timeout; network failures and 5xx/429 are retried with full jitter. */
 export interface JsonResponse {
@@ -30,20 +31,23 @@ export async function requestJson(url: string, opts: RequestOptions = {}): Promi
   let last: JsonResponse | Unreachable | undefined;
   for (let i = 0; i < tries; i++) {
     if (i > 0) await sleep(Math.random() * Math.min(30_000, base * 2 ** i), opts.signal, (s) => s.reason);
-    const timeout = AbortSignal.timeout(opts.timeoutMs ?? 10_000);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    const bound = deadline(opts.timeoutMs ?? 10_000, [opts.signal]);
+    const signal = bound.signal;
     try {
-      const res = await fetch(url, {
-        method: opts.method ?? 'GET',
-        headers: {
-          accept: 'application/json',
-          ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...opts.headers,
-        },
-        ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+      const res = await raceSignal(
+        fetch(url, {
+          method: opts.method ?? 'GET',
+          headers: {
+            accept: 'application/json',
+            ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...opts.headers,
+          },
+          ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+          signal,
+        }),
         signal,
-      });
-      const text = await res.text();
+      );
+      const text = await raceSignal(res.text(), signal);
       let body: unknown;
       try {
         body = text ? JSON.parse(text) : undefined;
@@ -55,7 +59,9 @@ export async function requestJson(url: string, opts: RequestOptions = {}): Promi
     } catch (err) {
       if (opts.signal?.aborted) throw err;
       const cause = (err as { cause?: { code?: string } }).cause;
-      last = new Unreachable(timeout.aborted ? 'timed out' : (cause?.code ?? (err as Error).name));
+      last = new Unreachable(signal.aborted ? 'timed out' : (cause?.code ?? (err as Error).name));
+    } finally {
+      bound.clear();
     }
   }
   if (last instanceof Unreachable) throw last;

@@ -1,3 +1,4 @@
+import { deadline, raceSignal } from '../core/deadline.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import type { SandboxRecord, SnapshotRecord } from '../core/record.ts';
@@ -161,16 +162,20 @@ export class StateHubHooks implements LifecycleHooks {
       this.stats.dropped++;
       return;
     }
+    const bound = deadline(this.cfg.timeout_ms);
     try {
-      const res = await fetch(this.cfg.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/cloudevents+json',
-          ...(this.cfg.token ? { authorization: `Bearer ${this.cfg.token}` } : {}),
-        },
-        body: JSON.stringify(event),
-        signal: AbortSignal.timeout(this.cfg.timeout_ms),
-      });
+      const res = await raceSignal(
+        fetch(this.cfg.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/cloudevents+json',
+            ...(this.cfg.token ? { authorization: `Bearer ${this.cfg.token}` } : {}),
+          },
+          body: JSON.stringify(event),
+          signal: bound.signal,
+        }),
+        bound.signal,
+      );
       await res.body?.cancel().catch(() => undefined);
       if (!res.ok) throw new Error(`answered ${res.status}`);
       this.stats.sent++;
@@ -185,6 +190,8 @@ export class StateHubHooks implements LifecycleHooks {
       this.log.warn(
         `State Hub event ${event.id} dropped (${why}); events are skipped for ${this.cfg.cooldown_ms / 1000} s — the lifecycle is not affected`,
       );
+    } finally {
+      bound.clear();
     }
   }
 }

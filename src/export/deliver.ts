@@ -1,3 +1,4 @@
+import { deadline, raceSignal } from '../core/deadline.ts';
 import { sleep } from '../core/sleep.ts';
 import { describeEndpoint, type FinHubConfig } from './config.ts';
 import type { CloudEvent } from './envelope.ts';
@@ -68,19 +69,23 @@ export async function deliver(
   for (let attempt = 0; attempt < policy.tries; attempt++) {
     let retryAfter: number | undefined;
     made = attempt + 1;
+    const bound = deadline(policy.timeout_ms, [signal]);
     try {
-      const res = await fetch(cfg.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/cloudevents+json',
-          ...(cfg.token ? { authorization: `Bearer ${cfg.token}` } : {}),
-        },
-        body,
-        signal: signal
-          ? AbortSignal.any([signal, AbortSignal.timeout(policy.timeout_ms)])
-          : AbortSignal.timeout(policy.timeout_ms),
-      });
-      const text = (await res.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ');
+      const res = await raceSignal(
+        fetch(cfg.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/cloudevents+json',
+            ...(cfg.token ? { authorization: `Bearer ${cfg.token}` } : {}),
+          },
+          body,
+          signal: bound.signal,
+        }),
+        bound.signal,
+      );
+      const text = (await raceSignal(res.text(), bound.signal).catch(() => ''))
+        .slice(0, 200)
+        .replace(/\s+/g, ' ');
       if (res.ok || res.status === 409 || res.status === 422)
         return { ok: true, status: res.status, duplicate: !res.ok, attempts: attempt + 1 };
       last = `${where} answered ${res.status}${text ? `: ${text}` : ''}`;
@@ -94,6 +99,8 @@ export async function deliver(
         e.name === 'TimeoutError'
           ? `${where} did not answer within ${policy.timeout_ms} ms`
           : `${where} unreachable: ${e.cause?.code ?? e.cause?.message ?? e.message}`;
+    } finally {
+      bound.clear();
     }
     if (attempt === policy.tries - 1) break;
     const backoff = random() * Math.min(policy.cap_ms, policy.base_ms * 2 ** attempt);

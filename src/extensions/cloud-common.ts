@@ -3,6 +3,7 @@ import type { Resources } from '../catalog/schema.ts';
 import type { Handle, Meter, SandboxRecord } from '../core/record.ts';
 import type { ExtensionManifest } from '../catalog/schema.ts';
 import { meterFromPricing } from '../payments/pricing.ts';
+import { raceSignal } from '../core/deadline.ts';
 
 /** Helpers shared by the metered cloud adapters (ext.e2b, ext.modal). */
 
@@ -39,26 +40,8 @@ export function redact(message: string, secrets: (string | undefined)[]): string
 }
 
 /** Race a call that takes no AbortSignal against one; the call itself keeps running but we stop waiting. */
-export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(new CancelledError());
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new CancelledError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
+export const abortable = <T>(promise: Promise<T>, signal: AbortSignal): Promise<T> =>
+  raceSignal(promise, signal);
 
 /**
  * The provider-side timeout for a sandbox, in whole seconds (rounded down, so the provider never keeps it past the

@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
+import { bounded, detachedBound, readyBound } from './bounds.ts';
 import { resolve as resolvePath } from 'node:path';
 import { getExtensionManifest, getProfile, type Catalog } from '../catalog/loader.ts';
 import type { ExtensionManifest, Profile, RouteStrategy } from '../catalog/schema.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { parseDurationSeconds } from '../core/duration.ts';
 import {
-  BackendError,
   CancelledError,
   isCancellation,
   notFound,
@@ -396,41 +396,30 @@ export class SandboxManager {
     memo?: CredentialMemo,
   ): Promise<SandboxRecord> {
     const timeout_s = Number(record.config.ready_timeout_s ?? this.readyTimeout_s ?? 600);
-    const bounded = AbortSignal.any([signal, AbortSignal.timeout(timeout_s * 1000)]);
-    const secrets = await this.resolveSecrets(manifest, profile, bounded, memo);
     const id = record.id;
-    const ctx: ProvisionContext = {
-      ...this.baseContext(manifest, record.config, secrets, bounded),
-      sandbox: record,
-      profile,
-      labels: record.labels,
-      saveHandle: async (patch: Handle) => {
-        const r = await this.store.updateSandbox(id, (cur) => ({
-          ...cur,
-          handle: { ...cur.handle, ...patch },
-        }));
-        (ctx as { sandbox: SandboxRecord }).sandbox = r;
-      },
-    };
-    try {
-      const result = await this.log.group(`provision ${id} on ${manifest.id}`, async () => {
+    await readyBound(manifest.id, timeout_s, signal, async (bounded) => {
+      const secrets = await this.resolveSecrets(manifest, profile, bounded, memo);
+      const ctx: ProvisionContext = {
+        ...this.baseContext(manifest, record.config, secrets, bounded),
+        sandbox: record,
+        profile,
+        labels: record.labels,
+        saveHandle: async (patch: Handle) => {
+          const r = await this.store.updateSandbox(id, (cur) => ({
+            ...cur,
+            handle: { ...cur.handle, ...patch },
+          }));
+          (ctx as { sandbox: SandboxRecord }).sandbox = r;
+        },
+      };
+      await this.log.group(`provision ${id} on ${manifest.id}`, async () => {
         const res = restore && ext.restore ? await ext.restore(ctx, restore) : await ext.provision(ctx);
         await ctx.saveHandle(res.handle);
         if (res.placement)
           await this.store.updateSandbox(id, (cur) => ({ ...cur, placement: res.placement! }));
         await ext.waitReady(ctx, { ...ctx.sandbox.handle, ...res.handle });
-        return res;
       });
-      void result;
-    } catch (err) {
-      if (bounded.aborted && !signal.aborted) {
-        throw new BackendError(manifest.id, `not ready within ${timeout_s}s`, {
-          retryable: true,
-          cause: err,
-        });
-      }
-      throw err;
-    }
+    });
     return this.transition(id, 'ready', { patch: (r) => ({ ...r, ready_at: this.now() }) });
   }
 
@@ -447,15 +436,9 @@ export class SandboxManager {
       const current = await this.get(id);
       const secrets = await this.resolveSecrets(manifest, profile).catch(() => emptySecrets);
       await this.log.group(`clean up ${id} on ${manifest.id}`, () =>
-        ext.teardown({
-          ...this.baseContext(
-            manifest,
-            current.config,
-            secrets,
-            AbortSignal.timeout(this.teardownTimeout_s * 1000),
-          ),
-          sandbox: current,
-        }),
+        bounded(this.teardownTimeout_s * 1000, undefined, (signal) =>
+          ext.teardown({ ...this.baseContext(manifest, current.config, secrets, signal), sandbox: current }),
+        ),
       );
       cleaned = true;
     } catch (err) {
@@ -520,13 +503,11 @@ export class SandboxManager {
     }
     await opts.onDestroying?.(record);
     const secrets = await this.resolveSecrets(manifest, profile, opts.signal);
-    const signal = AbortSignal.any([
-      opts.signal ?? new AbortController().signal,
-      AbortSignal.timeout(this.teardownTimeout_s * 1000),
-    ]);
     try {
       await this.log.group(`teardown ${id} on ${manifest.id}`, () =>
-        ext.teardown({ ...this.baseContext(manifest, record.config, secrets, signal), sandbox: record }),
+        bounded(this.teardownTimeout_s * 1000, opts.signal, (signal) =>
+          ext.teardown({ ...this.baseContext(manifest, record.config, secrets, signal), sandbox: record }),
+        ),
       );
     } catch (err) {
       const e = toSandboxerError(err);
@@ -654,13 +635,12 @@ export class SandboxManager {
     if (ext.extendTtl && manifest.capabilities.extend_ttl) {
       const secrets = await this.resolveSecrets(manifest, profile);
       const fromNow_s = Math.ceil((Date.parse(expires_at) - this.clock.now().getTime()) / 1000);
-      await ext.extendTtl(
-        {
-          ...this.baseContext(manifest, updated.config, secrets, AbortSignal.timeout(60_000)),
-          sandbox: updated,
-        },
-        expires_at,
-        fromNow_s,
+      await bounded(60_000, undefined, (signal) =>
+        ext.extendTtl!(
+          { ...this.baseContext(manifest, updated.config, secrets, signal), sandbox: updated },
+          expires_at,
+          fromNow_s,
+        ),
       );
       pushed = true;
     } else {
@@ -707,17 +687,11 @@ export class SandboxManager {
     }
     const secrets = await this.resolveSecrets(manifest, this.profileOrUndefined(record.profile_id));
     const result = await this.log.group(`snapshot ${id}`, () =>
-      ext.snapshot!(
-        {
-          ...this.baseContext(
-            manifest,
-            record.config,
-            secrets,
-            AbortSignal.timeout(this.teardownTimeout_s * 1000 * 5),
-          ),
-          sandbox: record,
-        },
-        name,
+      bounded(this.teardownTimeout_s * 1000 * 5, undefined, (signal) =>
+        ext.snapshot!(
+          { ...this.baseContext(manifest, record.config, secrets, signal), sandbox: record },
+          name,
+        ),
       ),
     );
     const snap: SnapshotRecord = {
@@ -892,7 +866,7 @@ export class SandboxManager {
       manifest,
       opts.config ?? { ...manifest.config, ...(opts.profile?.config ?? {}) },
       secrets,
-      opts.signal ?? AbortSignal.timeout(this.teardownTimeout_s * 1000),
+      opts.signal ?? detachedBound(this.teardownTimeout_s * 1000),
     );
     return opts.profile ? { ...ctx, placement: opts.profile.placement } : ctx;
   }

@@ -1,4 +1,5 @@
 import { profileCandidates, type ExtensionManifest, type Profile } from '../catalog/schema.ts';
+import { deadline } from '../core/deadline.ts';
 import { toSandboxerError } from '../core/errors.ts';
 import { LABEL } from '../core/labels.ts';
 import { isTerminal } from '../core/lifecycle.ts';
@@ -104,9 +105,7 @@ export const DEFAULT_MIN_ORPHAN_AGE_S = 600;
 export const BACKEND_CALL_TIMEOUT_MS = 180_000;
 
 export const boundedSignal = (signal?: AbortSignal): AbortSignal =>
-  signal
-    ? AbortSignal.any([signal, AbortSignal.timeout(BACKEND_CALL_TIMEOUT_MS)])
-    : AbortSignal.timeout(BACKEND_CALL_TIMEOUT_MS);
+  deadline(BACKEND_CALL_TIMEOUT_MS, [signal], 'backend call', true).signal;
 
 const ageSeconds = (now: number, iso: string | undefined): number | undefined =>
   iso === undefined || Number.isNaN(Date.parse(iso))

@@ -1,4 +1,5 @@
 import { getProfile } from '../../catalog/loader.ts';
+import { withDeadline } from '../../core/deadline.ts';
 import { profileCandidates } from '../../catalog/schema.ts';
 import { usageError } from '../../core/errors.ts';
 import { hostTelemetry } from '../../extensions/compose-ssh/index.ts';
@@ -52,11 +53,9 @@ export const inspectHost: Command = {
       );
     }
     const { manifest } = m.extensionFor({ extension_id: extId });
-    const extCtx = await m.contextFor(manifest, {
-      profile,
-      signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(60_000)]),
-    });
-    const t = await hostTelemetry(extCtx, profile.placement);
+    const t = await withDeadline(60_000, [ctx.signal], async (signal) =>
+      hostTelemetry(await m.contextFor(manifest, { profile, signal }), profile.placement),
+    );
     ctx.out(ctx.json ? JSON.stringify(t, null, 2) : describe(t));
   },
 };

@@ -4,6 +4,7 @@ import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { ExtensionManifest, Placement } from '../../catalog/schema.ts';
 import { BackendError, CancelledError } from '../../core/errors.ts';
+import { deadline } from '../../core/deadline.ts';
 import { LABEL, matchesLabels } from '../../core/labels.ts';
 import type { Handle } from '../../core/record.ts';
 import { manifestPricing } from '../pricing.ts';
@@ -282,7 +283,8 @@ async function readyCheck(ctx: ProvisionContext, handle: Handle): Promise<void> 
     .split(',')
     .filter(Boolean);
   const timeout_s = Number(ctx.config.ready_timeout_s ?? 300);
-  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeout_s * 1000)]);
+  const bound = deadline(timeout_s * 1000, [ctx.signal], 'ready check');
+  const signal = bound.signal;
   await inSession({ ...ctx, signal }, target, async (s) => {
     await waitProjectReady({
       extId: ctx.manifest.id,
@@ -294,7 +296,7 @@ async function readyCheck(ctx: ProvisionContext, handle: Handle): Promise<void> 
       runHealthcheck: async (id) =>
         rt.engine[0] === 'podman' ? (await s.exec(sh`podman healthcheck run ${id}`)).code === 0 : undefined,
     });
-  });
+  }).finally(bound.clear);
 }
 
 async function teardownHandle(ctx: ExtensionContext, handle: Handle): Promise<void> {

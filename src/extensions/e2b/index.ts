@@ -4,6 +4,7 @@ import { LABEL } from '../../core/labels.ts';
 import type { Handle } from '../../core/record.ts';
 import { manifestPricing } from '../pricing.ts';
 import { sleep } from '../../core/sleep.ts';
+import { raceSignal } from '../../core/deadline.ts';
 import { cloudMeter, configEnv, providerTimeoutSeconds } from '../cloud-common.ts';
 import type {
   BackendObject,
@@ -77,7 +78,12 @@ export function e2b(manifest: ExtensionManifest): Extension {
   ) {
     const conn = connection(ctx);
     try {
-      return await fn(conn, await loadSdk());
+      // Raced: after a GC the SDK's fetch may lose our abort (nodejs/node#55428), so never wait on it alone.
+      return await raceSignal(
+        loadSdk().then((m) => fn(conn, m)),
+        ctx.signal,
+        `${id}: ${op}`,
+      );
     } catch (err) {
       throw mapE2bError(id, op, err, { signal: ctx.signal, secrets: [conn.apiKey] });
     }

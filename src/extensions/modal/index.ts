@@ -55,7 +55,15 @@ export function modalExtension(deps: { api?: ModalApiFactory } = {}): ExtensionF
       const environment = typeof ctx.config.environment === 'string' ? ctx.config.environment : undefined;
       let api: ModalApi | undefined;
       try {
-        api = await factory({ tokenId, tokenSecret, ...(environment ? { environment } : {}) });
+        const connecting = factory({ tokenId, tokenSecret, ...(environment ? { environment } : {}) });
+        // A client that connects after we stopped waiting is closed as soon as it exists.
+        api = await abortable(connecting, ctx.signal).catch((err: unknown) => {
+          void connecting.then(
+            (late) => late.close(),
+            () => undefined,
+          );
+          throw err;
+        });
         // Modal's calls take no AbortSignal: stop waiting on cancellation; teardown deals with what was made.
         return await abortable(fn(api), ctx.signal);
       } catch (err) {
