@@ -1,6 +1,7 @@
 import '../core/zod-jitless.ts';
 import { withDeadline } from '../core/deadline.ts';
 import * as core from '@actions/core';
+import { LABEL } from '../core/labels.ts';
 import { isTerminal } from '../core/lifecycle.ts';
 import { toSandboxerError } from '../core/errors.ts';
 import type { SandboxRecord } from '../core/record.ts';
@@ -106,6 +107,11 @@ export async function setupPost(): Promise<void> {
       }
       const keep = keepReason(saved.teardown ?? 'post', core.getInput('job-status').trim());
       if (keep) {
+        // Recorded so reap-stale does not take the kept sandbox for one whose runner died once the run is over.
+        record = await store.updateSandbox(id, (r) => ({
+          ...r,
+          labels: { ...r.labels, [LABEL.kept]: keep },
+        }));
         core.notice(
           `sandbox ${id} is kept (${keep}); it ends at its TTL${record.expires_at ? ` (${record.expires_at})` : ''} or with teardown-sandbox / reap-stale`,
         );

@@ -12,6 +12,8 @@ export const LABEL = {
   runAttempt: 'io.sandboxer.run-attempt',
   expiresAt: 'io.sandboxer.expires-at',
   actorType: 'io.sandboxer.actor-type',
+  /** On a record only: why the setup post kept the sandbox past its job (it then lives to its TTL). */
+  kept: 'io.sandboxer.kept',
 } as const;
 
 export function ownershipLabels(input: {

@@ -27,6 +27,9 @@ export interface ExtensionContext {
   env: NodeJS.ProcessEnv;
   /** The profile's placement when the context was made for a profile (listing and reaping per profile). */
   placement?: Placement;
+  /** For `list`: the handles of the records this caller holds for the extension. A listing also looks where
+   *  they say their objects live (a workspace root, a region), since today's env may not name those places. */
+  known?: Handle[];
 }
 
 export interface ProvisionContext extends ExtensionContext {

@@ -10,6 +10,7 @@ import type { SandboxManager } from '../manager/manager.ts';
 import {
   findStale,
   inspectableExtensions,
+  knownHandles,
   listExtension,
   listTargets,
   newCallCounter,
@@ -22,6 +23,7 @@ import {
   type StaleItem,
   type StaleReport,
 } from './stale.ts';
+import { markCompletedRuns } from './runs.ts';
 
 /** The state-store collection holding one entry per reap action (an audit trail across runs). */
 export const REAP_LOG = 'reaper';
@@ -146,15 +148,19 @@ export async function reapStale(manager: SandboxManager, opts: ReapOptions = {})
     const fresh = new Map((await manager.store.listSandboxes()).map((r) => [r.id, r]));
     const now = (opts.now ?? new Date()).getTime();
     orphans = orphans.filter((o) => !touched.has(o.extension_id));
+    const relisted: StaleItem[] = [];
     for (const { manifest, ext } of inspectableExtensions(manager, [...touched])) {
       if (!ext.list) continue;
       const listed = await listExtension(manager, manifest, ext, stale, {
         ...(opts.signal ? { signal: opts.signal } : {}),
         calls,
         memo,
+        known: knownHandles(fresh.values(), manifest.id),
       });
-      orphans.push(...orphansOf(listed, fresh, now, stale.scope));
+      relisted.push(...orphansOf(listed, fresh, now, stale.scope, opts.unloaded));
     }
+    await markCompletedRuns(relisted, opts.runs, minAge, opts.signal);
+    orphans.push(...relisted);
   }
 
   for (const item of orphans) {

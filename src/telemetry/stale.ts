@@ -3,10 +3,11 @@ import { deadline } from '../core/deadline.ts';
 import { toSandboxerError } from '../core/errors.ts';
 import { LABEL } from '../core/labels.ts';
 import { isTerminal } from '../core/lifecycle.ts';
-import type { SandboxRecord, SandboxState } from '../core/record.ts';
+import type { Handle, SandboxRecord, SandboxState } from '../core/record.ts';
 import type { BackendObject, Extension, ExtensionContext } from '../extensions/contract.ts';
 import type { CredentialMemo } from '../credentials/resolver.ts';
 import type { SandboxManager } from '../manager/manager.ts';
+import { abandonedRecords, markCompletedRuns, type RunOracle } from './runs.ts';
 
 /** How long a record may sit in a non-terminal state before the reaper treats its creator as gone. */
 export interface StaleBounds {
@@ -25,7 +26,7 @@ export const DEFAULT_BOUNDS: StaleBounds = {
 };
 const DEFAULT_READY_TIMEOUT_S = 600;
 
-export type StaleKind = 'expired' | 'stuck' | 'cleanup' | 'gone' | 'orphaned';
+export type StaleKind = 'expired' | 'stuck' | 'abandoned' | 'cleanup' | 'gone' | 'orphaned';
 
 /** A record or a backend object the reaper would act on, and why. */
 export interface StaleItem {
@@ -43,6 +44,8 @@ export interface StaleItem {
   /** For orphans: what `teardown` needs, and which listing context found it. */
   object?: BackendObject;
   target?: number;
+  /** For orphans: the workflow run named in its labels has completed, so its age does not protect it. */
+  run_completed?: boolean;
 }
 
 /** One way to ask an extension for its objects: the manifest config overlaid by one profile's config. */
@@ -90,6 +93,12 @@ export interface FindStaleOptions {
   calls?: CallCounter;
   /** Secrets already resolved in this run, so each is resolved once however many targets and objects it serves. */
   memo?: CredentialMemo;
+  /** Asks GitHub whether a sandbox's workflow run is still going: a completed run's live sandbox is `abandoned`,
+   *  and a young orphan of a completed run loses the minimum-age protection. Without it, runs are not asked. */
+  runs?: RunOracle;
+  /** Sandboxes whose records exist but were not loaded into the store (judged live from a listing elsewhere):
+   *  their objects are never orphans. */
+  unloaded?: ReadonlySet<string>;
 }
 
 export interface CallCounter {
@@ -201,7 +210,7 @@ export async function listExtension(
   manifest: ExtensionManifest,
   ext: Extension,
   report: Pick<StaleReport, 'unreachable' | 'not_configured' | 'targets'>,
-  opts: { signal?: AbortSignal; calls?: CallCounter; memo?: CredentialMemo },
+  opts: { signal?: AbortSignal; calls?: CallCounter; memo?: CredentialMemo; known?: Handle[] },
 ): Promise<ListedExtension> {
   const objects = new Map<string, BackendObject & { target: number }>();
   let complete = true;
@@ -209,11 +218,12 @@ export async function listExtension(
   for (const { target, profile } of listTargets(manager, manifest)) {
     const index = report.targets.push(target) - 1;
     try {
-      const ctx: ExtensionContext = await manager.contextFor(manifest, {
+      const base = await manager.contextFor(manifest, {
         ...(profile ? { profile } : {}),
         signal: boundedSignal(opts.signal),
         ...(opts.memo ? { memo: opts.memo } : {}),
       });
+      const ctx: ExtensionContext = opts.known?.length ? { ...base, known: opts.known } : base;
       if (opts.calls) opts.calls.list += 1;
       for (const o of await ext.list!(ctx, { [LABEL.managed]: 'true' })) {
         if (!objects.has(o.backend_id)) objects.set(o.backend_id, { ...o, target: index });
@@ -247,17 +257,25 @@ export function inspectableExtensions(
   return out.sort((a, b) => a.manifest.id.localeCompare(b.manifest.id));
 }
 
+/** What each record says about where its object lives, so a listing looks there too (never today's env). */
+export const knownHandles = (records: Iterable<SandboxRecord>, extensionId: string): Handle[] =>
+  [...records]
+    .filter((r) => r.extension_id === extensionId && Object.keys(r.handle).length)
+    .map((r) => r.handle);
+
 /** Objects on `listed` that no live record accounts for. */
 export function orphansOf(
   listed: ListedExtension,
   records: Map<string, SandboxRecord>,
   now: number,
   scope: string,
+  unloaded: ReadonlySet<string> = new Set(),
 ): StaleItem[] {
   const out: StaleItem[] = [];
   for (const o of listed.objects) {
     if (scope !== '*' && o.labels[LABEL.scope] !== scope) continue;
     const sid = objectSandboxId(o);
+    if (sid && unloaded.has(sid) && !records.has(sid)) continue; // its record lives, just not loaded here
     const r = sid ? records.get(sid) : undefined;
     let reason: string;
     if (!sid) reason = 'carries our labels but no sandbox id';
@@ -316,6 +334,19 @@ export async function findStale(manager: SandboxManager, opts: FindStaleOptions 
     const c = classifyRecord(r, now, bounds);
     if (c) byRecord.set(r.id, { ...c, extension_id: r.extension_id });
   }
+  if (opts.runs) {
+    const open = all.filter(
+      (r) => !byRecord.has(r.id) && (!opts.extensions || opts.extensions.includes(r.extension_id)),
+    );
+    for (const a of await abandonedRecords(open, opts.runs, opts.signal)) {
+      const r = records.get(a.sandbox_id!)!;
+      byRecord.set(r.id, {
+        ...a,
+        extension_id: r.extension_id,
+        age_s: ageSeconds(now, lastTransitionAt(r)) ?? 0,
+      });
+    }
+  }
 
   for (const { manifest, ext } of inspectableExtensions(manager, opts.extensions)) {
     if (!ext.list) {
@@ -326,6 +357,7 @@ export async function findStale(manager: SandboxManager, opts: FindStaleOptions 
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.calls ? { calls: opts.calls } : {}),
       memo,
+      known: knownHandles(all, manifest.id),
     });
     if (listed.reached > 0) report.examined.listed.push(manifest.id);
     report.examined.backend_objects += listed.objects.length;
@@ -347,12 +379,14 @@ export async function findStale(manager: SandboxManager, opts: FindStaleOptions 
         });
       }
     }
-    report.items.push(...orphansOf(listed, records, now, scope));
+    report.items.push(...orphansOf(listed, records, now, scope, opts.unloaded));
   }
+  await markCompletedRuns(report.items, opts.runs, minAge, opts.signal);
   report.items.unshift(...byRecord.values());
   return report;
 }
 
-/** An orphan is only touched once it is older than the minimum age (unknown age counts as too young). */
+/** An orphan is only touched once it is older than the minimum age (unknown age counts as too young), unless
+ *  the run that made it has completed. */
 export const orphanOldEnough = (item: StaleItem, minAge_s: number): boolean =>
-  minAge_s <= 0 || (item.age_s !== undefined && item.age_s >= minAge_s);
+  minAge_s <= 0 || item.run_completed === true || (item.age_s !== undefined && item.age_s >= minAge_s);

@@ -7,6 +7,7 @@ import { defaultRegistry } from '../../src/extensions/registry.ts';
 import { SandboxManager } from '../../src/manager/manager.ts';
 import { FileStateStore } from '../../src/state/file/file-store.ts';
 import { REAP_LOG, reapStale } from '../../src/telemetry/reap.ts';
+import { GitHubRunStatus } from '../../src/telemetry/runs.ts';
 import { findStale } from '../../src/telemetry/stale.ts';
 import { startKvServer, type KvServer } from '../credentials/kv-server.ts';
 import { tempDir } from '../helpers/env.ts';
@@ -227,5 +228,93 @@ describe('reapStale resolves each credential once per run', () => {
     });
     expect(report.actions.filter((a) => a.kind === 'orphaned' && a.outcome === 'done')).toHaveLength(3);
     expect(reads() - before).toBe(1);
+  });
+});
+
+describe('reapStale asks GitHub whether the owning run is still going', () => {
+  const dir = join(tmp.dir, 'runs');
+  const cloud = join(dir, 'stub');
+  const owner = (run: string) => ({ scope: 'test:runs', repository: 'acme/app', run_id: run });
+  const at = (state: string, run: string, env: NodeJS.ProcessEnv = {}) =>
+    new SandboxManager({
+      catalog,
+      registry: defaultRegistry(),
+      store: new FileStateStore(join(dir, state)),
+      owner: owner(run),
+      env: { SANDBOXER_STATE_DIR: join(dir, state), SANDBOXER_STUB_DIR: cloud, ...env },
+    });
+  // GitHub's `GET /repos/{owner}/{repo}/actions/runs/{run_id}` for three runs; any other run is a 404.
+  const runs: Record<string, string> = { '41': 'in_progress', '42': 'completed', '43': 'queued' };
+  const asked: string[] = [];
+  const github = async (route: string, params: Record<string, unknown>) => {
+    expect(route).toBe('GET /repos/{owner}/{repo}/actions/runs/{run_id}');
+    expect([params.owner, params.repo]).toEqual(['acme', 'app']);
+    asked.push(String(params.run_id));
+    const status = runs[String(params.run_id)];
+    if (!status) throw Object.assign(new Error('Not Found'), { status: 404 });
+    return { data: { id: Number(params.run_id), status } };
+  };
+  const ids: Record<string, string> = {};
+  let killed: { done: Promise<unknown>; abort: AbortController } | undefined;
+
+  beforeAll(async () => {
+    ids.active = (await at('state', '41').create({ profileId: 'profile.saas-stub', ttl: '24h' })).id;
+    ids.lost = (await at('state', '42').create({ profileId: 'profile.saas-stub', ttl: '24h' })).id;
+    const kept = await at('state', '42').create({ profileId: 'profile.saas-stub', ttl: '24h' });
+    await at('state', '42').store.updateSandbox(kept.id, (r) => ({
+      ...r,
+      labels: { ...r.labels, 'io.sandboxer.kept': 'teardown: never' },
+    }));
+    ids.kept = kept.id;
+    ids.unknown = (await at('state', '44').create({ profileId: 'profile.saas-stub', ttl: '24h' })).id;
+    // A create whose process is gone mid-provision (its run completed): the record stays `provisioning`.
+    const abort = new AbortController();
+    const done = at('state', '42', { SANDBOXER_STUB_DELAY_MS: '120000' }).create({
+      profileId: 'profile.saas-stub',
+      signal: abort.signal,
+      onCreated: (r) => void (ids.killed = r.id),
+    });
+    done.catch(() => undefined);
+    killed = { done, abort };
+    const m = at('state', '42');
+    while (!ids.killed || (await m.store.getSandbox(ids.killed))?.state !== 'provisioning')
+      await new Promise((res) => setTimeout(res, 20));
+    // Objects without a record here: one from the completed run, one from the running one (both young).
+    ids.orphanDone = (await at('elsewhere', '42').create({ profileId: 'profile.saas-stub' })).id;
+    ids.orphanActive = (await at('elsewhere', '41').create({ profileId: 'profile.saas-stub' })).id;
+  });
+  afterAll(async () => {
+    killed?.abort.abort();
+    await killed?.done.catch(() => undefined);
+  });
+
+  it('without run statuses none of them is stale yet (the bounds of an unknown creator apply)', async () => {
+    const report = await findStale(at('state', '99'), { extensions: ['ext.saas-stub'], scope: 'test:runs' });
+    expect(report.items.filter((i) => i.kind !== 'orphaned')).toEqual([]);
+    expect(report.items.map((i) => i.sandbox_id).sort()).toEqual([ids.orphanActive, ids.orphanDone].sort());
+  });
+
+  it('reaps a completed run’s live sandboxes and its killed create now, one question per run', async () => {
+    const oracle = new GitHubRunStatus(github, { concurrency: 2 });
+    const m = at('state', '99');
+    const report = await reapStale(m, {
+      apply: true,
+      runs: oracle,
+      extensions: ['ext.saas-stub'],
+      scope: 'test:runs',
+      replayOutbox: false,
+    });
+    const byId = Object.fromEntries(report.actions.map((a) => [a.sandbox_id, [a.kind, a.outcome]]));
+    expect(byId).toEqual({
+      [ids.lost!]: ['abandoned', 'done'],
+      [ids.killed!]: ['abandoned', 'done'],
+      [ids.orphanDone!]: ['orphaned', 'done'],
+      [ids.orphanActive!]: ['orphaned', 'skipped'],
+    });
+    expect((await m.get(ids.killed!)).state).toBe('destroyed');
+    expect((await m.get(ids.lost!)).history.at(-1)?.reason).toMatch(/workflow run 42 has completed/);
+    for (const id of [ids.active!, ids.kept!, ids.unknown!]) expect((await m.get(id)).state).toBe('ready');
+    expect(asked.sort()).toEqual(['41', '42', '44']);
+    expect(oracle.calls).toBe(3);
   });
 });

@@ -112,6 +112,21 @@ describe('orphansOf', () => {
     expect(orphansOf(listed([obj('sbx-else00000000', 'someone-else')]), records, NOW, '*')).toHaveLength(1);
   });
 
+  it('an object whose record exists but was not loaded (judged live from a listing) is never an orphan', () => {
+    const unloaded = new Set(['sbx-lost00000000']);
+    expect(orphansOf(listed([obj('sbx-lost00000000')]), records, NOW, 'me', unloaded)).toEqual([]);
+    // A record that is loaded decides, whatever the listing said.
+    expect(
+      orphansOf(listed([obj(done.id)]), records, NOW, 'me', new Set([done.id])).map((o) => o.sandbox_id),
+    ).toEqual([done.id]);
+  });
+
+  it('the minimum age does not protect an orphan whose run has completed', () => {
+    const [young] = orphansOf(listed([obj('sbx-lost00000000', 'me', 30)]), records, NOW, 'me');
+    expect(orphanOldEnough({ ...young!, run_completed: true }, 600)).toBe(true);
+    expect(orphanOldEnough({ ...young!, age_s: undefined, run_completed: true }, 600)).toBe(true);
+  });
+
   it('the minimum age protects young and undated objects', () => {
     const [young] = orphansOf(listed([obj('sbx-lost00000000', 'me', 30)]), records, NOW, 'me');
     expect(orphanOldEnough(young!, 600)).toBe(false);

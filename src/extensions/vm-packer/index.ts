@@ -20,6 +20,7 @@ import { repoExcludePatterns, tarStream } from '../ssh/upload.ts';
  * removes only that workspace and its label file; the VM persists.
  */
 
+/** The root for a new workspace. Once made, a workspace's root is the one in its handle, never this again. */
 const rootOf = (config: Record<string, unknown>, env: NodeJS.ProcessEnv) =>
   String(env.SANDBOXER_VM_WORKSPACE_ROOT ?? config.workspace_root ?? '/build').replace(/\/+$/, '');
 
@@ -127,14 +128,23 @@ export function vmPacker(manifest: ExtensionManifest): Extension {
 
     async list(ctx, filter) {
       const target = resolveTarget({ placement: ctx.placement, config: ctx.config, env: ctx.env });
-      const root = rootOf(ctx.config, ctx.env);
+      // Today's root, and every root the caller's records say their workspaces on this VM were made under.
+      const roots = new Set([rootOf(ctx.config, ctx.env)]);
+      for (const h of ctx.known ?? []) {
+        const at = targetFromHandle(h);
+        const p = pathsFromHandle(h);
+        if (p && at && at.host === target.host && at.port === target.port) roots.add(p.root);
+      }
       const out: BackendObject[] = [];
       await inSession(ctx, target, async (s) => {
-        const text = await s.run(catLabelFiles(`${root}/.sandboxer`, 'sbx-*.json'), {
-          what: 'listing workspaces',
-        });
-        for (const { id, labels } of parseLabelFiles(text)) {
+        const cmd = [...roots].map((r) => catLabelFiles(`${r}/.sandboxer`, 'sbx-*.json')).join('; ');
+        const text = await s.run(cmd, { what: 'listing workspaces' });
+        const seen = new Set<string>();
+        for (const { file, id, labels } of parseLabelFiles(text)) {
+          const root = file.slice(0, file.lastIndexOf('/.sandboxer/'));
           const p = paths(root, id);
+          if (seen.has(p.workspace)) continue;
+          seen.add(p.workspace);
           out.push({
             backend_id: p.workspace,
             sandbox_id: id,
