@@ -4,6 +4,7 @@ import type { Handle } from '../../core/record.ts';
 import type { AccessContext, AccessMethods, Endpoint, LogsRequest } from '../contract.ts';
 import { execOver, getCommand, getOver, putCommand, putOver, remotePath, type Place } from '../ssh/access.ts';
 import { inSession } from '../ssh/connection.ts';
+import { declaredPortsOf } from '../ssh/workspace-access.ts';
 import { args, sh, trusted } from '../ssh/quote.ts';
 import { targetFromHandle, type SshTarget } from '../ssh/target.ts';
 import { handleLayout, handleRuntime } from './handle.ts';
@@ -102,14 +103,6 @@ export function endpointsOf(containers: Inspected[], host: string, declared: Por
   return out.sort((a, b) => a.service.localeCompare(b.service) || a.port - b.port);
 }
 
-function declaredPorts(h: Handle): PortSpec[] {
-  try {
-    return typeof h.ports === 'string' ? (JSON.parse(h.ports) as PortSpec[]) : [];
-  } catch {
-    return [];
-  }
-}
-
 function logsCommand(w: Where, req: LogsRequest, h: Handle): string {
   if (req.tail !== undefined && !(Number.isInteger(req.tail) && req.tail >= 0))
     throw usageError(`--tail must be a whole number, not '${String(req.tail).slice(0, 40)}'`);
@@ -148,7 +141,7 @@ export function composeAccess(): AccessMethods {
       const json = await inSession(ctx, w.target, (s) =>
         s.run(inspectProject(w.rt, w.l.project), { what: 'reading published ports', retryable: true }),
       );
-      return endpointsOf(JSON.parse(json) as Inspected[], w.target.host, declaredPorts(ctx.sandbox.handle));
+      return endpointsOf(JSON.parse(json) as Inspected[], w.target.host, declaredPortsOf(ctx.sandbox.handle));
     },
 
     async exec(ctx, req, out) {

@@ -11,6 +11,7 @@ import { inSession, type SshSession } from '../ssh/connection.ts';
 import { catLabelFiles, parseLabelFiles } from '../ssh/labels-files.ts';
 import { sh } from '../ssh/quote.ts';
 import { resolveTarget, targetFromHandle, targetHandle } from '../ssh/target.ts';
+import { workspaceAccess } from '../ssh/workspace-access.ts';
 import { repoExcludePatterns, tarStream } from '../ssh/upload.ts';
 
 /**
@@ -73,7 +74,12 @@ export function vmPacker(manifest: ExtensionManifest): Extension {
       explicit,
     });
     const p = paths(rootOf(ctx.config, ctx.env), ctx.sandbox.id);
-    await ctx.saveHandle({ ...targetHandle(target), workspace: p.workspace, workspace_root: p.root });
+    await ctx.saveHandle({
+      ...targetHandle(target),
+      workspace: p.workspace,
+      workspace_root: p.root,
+      ports: JSON.stringify(ctx.profile.ports),
+    });
     return { target, p };
   }
 
@@ -95,6 +101,8 @@ export function vmPacker(manifest: ExtensionManifest): Extension {
       });
       return { handle: {}, placement: { host: target.host, workspace: p.workspace } };
     },
+
+    ...workspaceAccess(),
 
     async waitReady(ctx, handle) {
       const target = targetFromHandle(handle);
