@@ -11,6 +11,8 @@ export const LABEL = {
   runId: 'io.sandboxer.run-id',
   runAttempt: 'io.sandboxer.run-attempt',
   expiresAt: 'io.sandboxer.expires-at',
+  /** When the backend object was made, for backends whose listing has no creation time (Modal). */
+  createdAt: 'io.sandboxer.created-at',
   actorType: 'io.sandboxer.actor-type',
   /** On a record only: why the setup post kept the sandbox past its job (it then lives to its TTL). */
   kept: 'io.sandboxer.kept',

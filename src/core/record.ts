@@ -125,6 +125,8 @@ export const SnapshotRecord = z
     extension_id: z.string(),
     name: z.string().optional(),
     created_at: Iso,
+    /** When the backend deletes it by itself (a provider-side lifetime): past it, it is no longer available. */
+    expires_at: Iso.optional(),
     state: z.enum(['available', 'deleted']),
     handle: Handle,
   })

@@ -66,6 +66,8 @@ export interface BackendObject {
 
 export interface SnapshotResult {
   handle: Handle;
+  /** When the backend deletes the snapshot by itself (a provider-side lifetime); the index records it. */
+  expires_at?: string;
 }
 
 export interface Extension extends AccessMethods {

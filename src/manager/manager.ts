@@ -703,6 +703,7 @@ export class SandboxManager {
       created_at: this.now(),
       state: 'available',
       handle: result.handle,
+      ...(result.expires_at ? { expires_at: result.expires_at } : {}),
     };
     await this.store.putSnapshot(snap);
     await this.announceSnapshot(snap, record);
@@ -710,9 +711,11 @@ export class SandboxManager {
   }
 
   async listSnapshots(filter: { sandboxId?: string; all?: boolean } = {}): Promise<SnapshotRecord[]> {
+    const now = this.clock.now().getTime();
     return (await this.store.listSnapshots()).filter(
       (s) =>
-        (filter.all || s.state === 'available') && (!filter.sandboxId || s.sandbox_id === filter.sandboxId),
+        (filter.all || (s.state === 'available' && !snapshotExpired(s, now))) &&
+        (!filter.sandboxId || s.sandbox_id === filter.sandboxId),
     );
   }
 
@@ -752,6 +755,12 @@ export class SandboxManager {
     const snap = await this.getSnapshot(snapshotId);
     if (snap.state !== 'available')
       throw new SandboxerError('illegal_transition', `snapshot ${snapshotId} is ${snap.state}`);
+    if (snapshotExpired(snap, this.clock.now().getTime()))
+      throw new SandboxerError(
+        'illegal_transition',
+        `snapshot ${snapshotId} expired at ${snap.expires_at}: ${snap.extension_id} has deleted it`,
+        { hint: "take a new snapshot; 'sandboxer snapshots list' shows only those still available" },
+      );
     const source = await this.store.getSandbox(snap.sandbox_id);
     const profile = getProfile(this.catalog, snap.profile_id);
     const manifest = getExtensionManifest(this.catalog, snap.extension_id);
@@ -871,6 +880,10 @@ export class SandboxManager {
     return opts.profile ? { ...ctx, placement: opts.profile.placement } : ctx;
   }
 }
+
+/** Past the lifetime the backend gave it, a snapshot is gone there whatever the index says. */
+const snapshotExpired = (s: SnapshotRecord, now: number): boolean =>
+  s.expires_at !== undefined && Date.parse(s.expires_at) <= now;
 
 function markOutcome(
   route: SandboxRecord['route'],

@@ -263,6 +263,20 @@ export const knownHandles = (records: Iterable<SandboxRecord>, extensionId: stri
     .filter((r) => r.extension_id === extensionId && Object.keys(r.handle).length)
     .map((r) => r.handle);
 
+/**
+ * How old an orphan is at least: its creation time when the backend reports one (or our `created-at` label);
+ * else how long ago its record stopped owning it (the record's last transition: no creator is still at work);
+ * else how long ago its `expires-at` label lapsed (it was made before its expiry). Unknown only when none is.
+ */
+export function objectAge(o: BackendObject, r: SandboxRecord | undefined, now: number): number | undefined {
+  const lapsed = o.labels[LABEL.expiresAt];
+  return (
+    ageSeconds(now, o.created_at ?? o.labels[LABEL.createdAt]) ??
+    (r ? ageSeconds(now, lastTransitionAt(r)) : undefined) ??
+    (lapsed && Date.parse(lapsed) <= now ? ageSeconds(now, lapsed) : undefined)
+  );
+}
+
 /** Objects on `listed` that no live record accounts for. */
 export function orphansOf(
   listed: ListedExtension,
@@ -284,7 +298,7 @@ export function orphansOf(
       reason = `record ${r.id} lives on ${r.extension_id} (left behind by a fallback)`;
     else if (isTerminal(r.state) && !r.cleanup_pending) reason = `record ${r.id} is ${r.state}`;
     else continue; // a live record (or one the record pass will clean up) owns it
-    const age = ageSeconds(now, o.created_at);
+    const age = objectAge(o, r, now);
     out.push({
       kind: 'orphaned',
       extension_id: listed.manifest.id,

@@ -1,13 +1,15 @@
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/loader.ts';
 import { BackendError, SandboxerError } from '../../src/core/errors.ts';
 import { LABEL } from '../../src/core/labels.ts';
 import type { Owner } from '../../src/core/record.ts';
 import { mapModalError } from '../../src/extensions/modal/errors.ts';
-import { modalExtension, modalResources } from '../../src/extensions/modal/index.ts';
+import { MODAL_SNAPSHOT_TTL_S, modalExtension, modalResources } from '../../src/extensions/modal/index.ts';
 import { defaultRegistry } from '../../src/extensions/registry.ts';
 import { SandboxManager } from '../../src/manager/manager.ts';
 import { FileStateStore } from '../../src/state/file/file-store.ts';
+import { reapStale } from '../../src/telemetry/reap.ts';
 import {
   FakeGrpcError,
   FakeModal,
@@ -28,12 +30,12 @@ function setup() {
   const registry = defaultRegistry().register('ext.modal', modalExtension({ api: fake.factory }));
   const manager = (e: NodeJS.ProcessEnv = env) =>
     new SandboxManager({ catalog, registry, store: new FileStateStore(tmp.dir), owner, env: e });
-  cleanups.push(tmp.cleanup);
+  cleanups.push(tmp.cleanup, () => fake.dispose());
   return { tmp, fake, env, catalog, registry, manager, manifest: catalog.extensions.get('ext.modal')!.value };
 }
 const cleanups: (() => void)[] = [];
 afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
+  for (const c of cleanups.splice(0).reverse()) c();
 });
 
 describe('ext.modal', () => {
@@ -86,17 +88,9 @@ describe('ext.modal', () => {
     expect((refused as SandboxerError).message).toContain('not supported by this backend');
     expect((await m.get(r.id)).expires_at).toBe(r.expires_at);
     expect(fake.sandboxes.get(String(r.handle.backend_id))!.params.timeoutMs).toBe(timeoutMs);
-    // Called directly, the adapter refuses with an `unsupported` error and a hint.
-    const ctx = await m.contextFor(manifest);
-    const err = await registry.get(manifest).extendTtl!(
-      { ...ctx, sandbox: await m.get(r.id) },
-      new Date().toISOString(),
-      600,
-    ).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(SandboxerError);
-    expect(err).toMatchObject({ code: 'unsupported', retryable: false });
-    expect((err as SandboxerError).message).toContain('not supported by this backend');
-    expect((err as SandboxerError).hint).toContain('--ttl');
+    // The manifest says what the adapter does: no extendTtl method, extend_ttl false, host_expiry true.
+    expect(registry.get(manifest).extendTtl).toBeUndefined();
+    expect(manifest.capabilities).toMatchObject({ extend_ttl: false, host_expiry: true });
     await m.destroy(r.id);
   });
 
@@ -178,6 +172,105 @@ describe('ext.modal', () => {
     fake.inject('app', () => new FakeGrpcError(14, 'upstream connect error'), 1);
     await expect(m.create({ profileId: 'profile.modal-gpu' })).rejects.toMatchObject({ retryable: true });
     expect(fake.sandboxes.size).toBe(0);
+  });
+});
+
+describe('ext.modal: manifest, reaping and snapshot lifetime (#14)', () => {
+  it('declares exactly the capabilities its adapter implements', () => {
+    const { registry, manifest } = setup();
+    const ext = registry.get(manifest); // checkCapabilities: nothing declared is missing
+    const implemented = {
+      snapshot: Boolean(ext.snapshot && ext.deleteSnapshot),
+      restore: Boolean(ext.restore),
+      extend_ttl: Boolean(ext.extendTtl),
+      list: Boolean(ext.list),
+      endpoints: Boolean(ext.endpoints),
+      exec: Boolean(ext.exec),
+      logs: Boolean(ext.logs),
+      files: Boolean(ext.putFiles && ext.getFiles),
+    };
+    const { host_expiry, ...declared } = manifest.capabilities;
+    expect(declared).toEqual(implemented);
+    expect(host_expiry).toBe(true); // Modal ends the sandbox at the timeout fixed at create
+  });
+
+  it('tags the creation time at create, and list() reports it (Modal lists none)', async () => {
+    const { fake, manager, registry, manifest } = setup();
+    const m = manager();
+    const before = Date.now();
+    const r = await m.create({ profileId: 'profile.modal-gpu' });
+    const tag = fake.sandboxes.get(String(r.handle.backend_id))!.tags[LABEL.createdAt]!;
+    expect(Date.parse(tag)).toBeGreaterThanOrEqual(before - 1000);
+    const [o] = await registry.get(manifest).list!(await m.contextFor(manifest), {});
+    expect(o).toMatchObject({ backend_id: r.handle.backend_id, sandbox_id: r.id, created_at: tag });
+    await m.destroy(r.id);
+  });
+
+  it('reaps a leaked Modal sandbox by its created-at tag; without one, by its record or a lapsed expiry', async () => {
+    const { fake, catalog, registry, tmp, env } = setup();
+    const at = (dir: string) =>
+      new SandboxManager({ catalog, registry, store: new FileStateStore(join(tmp.dir, dir)), owner, env });
+    // Made by a runner that died with its state (another store): no record of these here.
+    const gone = at('gone');
+    const tagged = await gone.create({ profileId: 'profile.modal-gpu', ttl: '2h' });
+    const lapsed = await gone.create({ profileId: 'profile.modal-gpu', ttl: '10m' });
+    const unknown = await gone.create({ profileId: 'profile.modal-gpu', ttl: '2h' });
+    // Here: a record that no longer owns its sandbox (destroyed, yet the sandbox lives on).
+    const m = at('here');
+    const legacy = await m.create({ profileId: 'profile.modal-gpu', ttl: '2h' });
+    await m.store.updateSandbox(legacy.id, (r) => ({
+      ...r,
+      state: 'destroyed',
+      history: [...r.history, { from: r.state, to: 'destroyed', at: new Date().toISOString() }],
+    }));
+    // Sandboxes made before the created-at tag existed.
+    for (const r of [legacy, lapsed, unknown])
+      delete fake.sandboxes.get(String(r.handle.backend_id))!.tags[LABEL.createdAt];
+    const later = new Date(Date.now() + 20 * 60 * 1000); // past the 600 s minimum age and lapsed's expiry
+    const report = await reapStale(m, { apply: true, now: later, replayOutbox: false });
+    const outcome = (r: { handle: Record<string, unknown> }) =>
+      report.actions.find((a) => a.backend_id === r.handle.backend_id)?.outcome;
+    expect(outcome(tagged)).toBe('done');
+    expect(outcome(legacy)).toBe('done');
+    expect(outcome(lapsed)).toBe('done');
+    expect(outcome(unknown)).toBe('skipped'); // no creation time, no record, expiry ahead: too young to tell
+    expect([...fake.sandboxes.keys()]).toEqual([unknown.handle.backend_id]);
+  });
+
+  it('gives a snapshot an explicit lifetime, records it as expires_at, and stops offering it after that', async () => {
+    const { fake, manager, catalog, registry, tmp, env } = setup();
+    const m = manager();
+    const r = await m.create({ profileId: 'profile.modal-gpu' });
+    const before = Date.now();
+    const snap = await m.snapshot(r.id);
+    const image = fake.images.get(String(snap.handle.snapshot_backend_id))!;
+    expect(image.ttl_s).toBe(MODAL_SNAPSHOT_TTL_S); // passed explicitly, equal to Modal's default of 30 days
+    const expires = Date.parse(snap.expires_at!);
+    expect(expires).toBeGreaterThanOrEqual(before + MODAL_SNAPSHOT_TTL_S * 1000);
+    expect(expires).toBeLessThanOrEqual(Date.now() + MODAL_SNAPSHOT_TTL_S * 1000);
+    expect((await m.getSnapshot(snap.id)).expires_at).toBe(snap.expires_at);
+    // config.snapshot_ttl_s sets both Modal's lifetime and the index's.
+    catalog.profiles.get('profile.modal-gpu')!.value.config.snapshot_ttl_s = 3600;
+    const short = await manager().snapshot((await manager().create({ profileId: 'profile.modal-gpu' })).id);
+    expect(fake.images.get(String(short.handle.snapshot_backend_id))!.ttl_s).toBe(3600);
+    expect(Date.parse(short.expires_at!) - Date.parse(short.created_at)).toBeLessThanOrEqual(3600 * 1000);
+    // Past its expiry Modal has deleted the image: the index no longer lists it and restore says why.
+    const past = new SandboxManager({
+      catalog,
+      registry,
+      store: new FileStateStore(tmp.dir),
+      owner,
+      env,
+      clock: { now: () => new Date(Date.now() + 2 * 3600 * 1000) },
+    });
+    expect((await past.listSnapshots()).map((s) => s.id)).toEqual([snap.id]);
+    await expect(past.restore(short.id)).rejects.toMatchObject({
+      code: 'illegal_transition',
+      message: expect.stringContaining('expired'),
+    });
+    catalog.profiles.get('profile.modal-gpu')!.value.config.snapshot_ttl_s = 0;
+    const bad = await m.create({ profileId: 'profile.modal-gpu' });
+    await expect(manager().snapshot(bad.id)).rejects.toMatchObject({ code: 'validation' });
   });
 });
 

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { loadCatalog } from '../../src/catalog/loader.ts';
 import { modalExtension } from '../../src/extensions/modal/index.ts';
 import { defaultRegistry } from '../../src/extensions/registry.ts';
@@ -12,19 +13,28 @@ const fake = new FakeModal();
 const env: NodeJS.ProcessEnv = { SANDBOXER_STATE_DIR: tmp.dir, ...fake.env() };
 const catalog = loadCatalog();
 const registry = defaultRegistry().register('ext.modal', modalExtension({ api: fake.factory }));
+// Declared ports, so the access tests see tunnels (Modal exposes only ports declared at create).
+catalog.profiles.get('profile.modal-gpu')!.value.ports = [
+  { port: 8000, protocol: 'http' },
+  { port: 5432, protocol: 'tcp' },
+];
+const manager = () =>
+  new SandboxManager({
+    catalog,
+    registry,
+    store: new FileStateStore(tmp.dir),
+    owner: { scope: 'test:conformance' },
+    env,
+  });
 
 conformanceSuite({
   name: 'ext.modal (adapter against an in-memory Modal)',
   profileId: 'profile.modal-gpu',
   async manager() {
-    return new SandboxManager({
-      catalog,
-      registry,
-      store: new FileStateStore(tmp.dir),
-      owner: { scope: 'test:conformance' },
-      env,
-    });
+    return manager();
   },
+  // exec, logs and files run for real (the fake runs commands as local processes); the image serves nothing.
+  access: {},
   async backendObjects(m) {
     const manifest = catalog.extensions.get('ext.modal')!.value;
     return registry.get(manifest).list!(await m.contextFor(manifest), {});
@@ -42,6 +52,10 @@ conformanceSuite({
     return async () => void (fake.pollDelayMs = 0);
   },
   async cleanup() {
+    // The files test writes /tmp/sbx-conf-<sandbox id> (the fake's filesystem is this machine's).
+    for (const r of await manager().list({}))
+      rmSync(`/tmp/sbx-conf-${r.id}`, { recursive: true, force: true });
+    fake.dispose();
     tmp.cleanup();
   },
 });

@@ -1,6 +1,21 @@
-import { ModalClient } from 'modal';
+import {
+  ModalClient,
+  type ContainerProcess,
+  type Sandbox,
+  type SandboxCreateParams,
+  type SandboxExecParams,
+  type SandboxLogsManager,
+} from 'modal';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { realModalApi, type ModalApi } from '../../src/extensions/modal/api.ts';
+import {
+  realModalApi,
+  type ModalApi,
+  type ModalExecParams,
+  type ModalProcessRef,
+  type ModalSandboxCreateParams,
+  type ModalSandboxLogs,
+  type ModalTunnelRef,
+} from '../../src/extensions/modal/api.ts';
 
 /**
  * The adapter is tested against an in-memory ModalApi; this proves the official client is a ModalApi. The
@@ -39,8 +54,32 @@ describe('the real modal client satisfies ModalApi', () => {
 
   it('the SDK Sandbox class has the methods ModalSandboxRef names', async () => {
     const { Sandbox } = await import('modal');
-    for (const m of ['getTags', 'setTags', 'terminate', 'poll', 'snapshotFilesystem'] as const) {
+    for (const m of [
+      'getTags',
+      'setTags',
+      'terminate',
+      'poll',
+      'snapshotFilesystem',
+      'exec',
+      'tunnels',
+    ] as const) {
       expect(typeof Sandbox.prototype[m]).toBe('function');
     }
+    // `logs` is a getter returning a SandboxLogsManager (persisted entrypoint stdout/stderr).
+    expect(typeof Object.getOwnPropertyDescriptor(Sandbox.prototype, 'logs')?.get).toBe('function');
+  });
+
+  it('the SDK classes behind exec, logs and tunnels have the shapes the adapter uses', async () => {
+    const { ContainerProcess, SandboxLogsManager } = await import('modal');
+    expect(typeof ContainerProcess.prototype.wait).toBe('function');
+    expect(typeof SandboxLogsManager.prototype.tail).toBe('function');
+    expect(typeof SandboxLogsManager.prototype.fetch).toBe('function');
+    // Binary-mode processes stream Uint8Array through web streams; tunnels are keyed by container port.
+    expectTypeOf<ContainerProcess<Uint8Array>>().toExtend<ModalProcessRef>();
+    expectTypeOf<Awaited<ReturnType<Sandbox['tunnels']>>>().toExtend<Record<number, ModalTunnelRef>>();
+    expectTypeOf<SandboxLogsManager>().toExtend<ModalSandboxLogs>();
+    // Options the adapter passes are the SDK's own names.
+    expectTypeOf<ModalExecParams>().toExtend<SandboxExecParams>();
+    expectTypeOf<ModalSandboxCreateParams>().toExtend<SandboxCreateParams>();
   });
 });

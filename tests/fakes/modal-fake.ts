@@ -1,28 +1,37 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { InvalidError, NotFoundError, ResourceExhaustedError } from 'modal';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConflictError, InvalidError, NotFoundError, ResourceExhaustedError } from 'modal';
 import type {
   ModalApi,
   ModalApiFactory,
   ModalAppRef,
   ModalCredentials,
   ModalImageRef,
+  ModalLogEntry,
   ModalSandboxCreateParams,
   ModalSandboxRef,
+  ModalTunnelRef,
 } from '../../src/extensions/modal/api.ts';
+import { fakeExec, killAll, type FakeExecHost } from './modal-fake-process.ts';
 
 /**
  * An in-memory Modal behind the adapter's `ModalApi` edge. Errors are the SDK's own classes (NotFoundError,
  * InvalidError, ResourceExhaustedError from `modal`) or gRPC-status errors shaped like nice-grpc's ClientError.
- * Only running sandboxes are listed, as on Modal; tags filter by "has at least these".
+ * Only running sandboxes are listed, as on Modal, and a listing carries no creation time; tags filter by "has at
+ * least these". Exec runs real local processes (./modal-fake-process.ts) with a temp directory as HOME; only
+ * ports declared at create have tunnels; entrypoint logs are what a test `emit`s.
  */
-export interface FakeModalSandbox {
-  sandboxId: string;
+export interface FakeModalSandbox extends FakeExecHost {
   appId: string;
   imageId: string;
   params: ModalSandboxCreateParams;
   tags: Record<string, string>;
-  running: boolean;
   exitCode: number | null;
+  tunnels: Record<number, Tunnel>;
+  logs: ModalLogEntry[];
 }
 
 /** The shape of nice-grpc's ClientError (a gRPC status code in `code`). */
@@ -35,13 +44,17 @@ export class FakeGrpcError extends Error {
   }
 }
 
-export type FakeModalOp = 'create' | 'fromId' | 'list' | 'terminate' | 'snapshot' | 'poll' | 'app';
+export type FakeModalOp =
+  'create' | 'fromId' | 'list' | 'terminate' | 'snapshot' | 'poll' | 'app' | 'exec' | 'tunnels' | 'logs';
 
 export class FakeModal {
   readonly tokenId = `ak-${randomBytes(6).toString('hex')}`;
   readonly tokenSecret = `as-${randomBytes(12).toString('hex')}`;
   readonly apps = new Map<string, ModalAppRef & { name: string }>();
-  readonly images = new Map<string, { imageId: string; tag?: string; from?: string }>();
+  readonly images = new Map<
+    string,
+    { imageId: string; tag?: string; from?: string; ttl_s?: number | null }
+  >();
   readonly sandboxes = new Map<string, FakeModalSandbox>();
   /** Clients made and not yet closed (the adapter must close every one). */
   openClients = 0;
@@ -60,6 +73,22 @@ export class FakeModal {
     return () => {
       this.faults = this.faults.filter((x) => x !== f);
     };
+  }
+
+  /** Every sandbox id ever made (terminated ones are gone from `sandboxes`). */
+  readonly made: string[] = [];
+
+  /** The main process writes a line to its stdout/stderr (Modal persists it as a log entry). */
+  emit(sandboxId: string, source: ModalLogEntry['source'], message: string, timestamp = new Date()): void {
+    const sb = this.sandboxes.get(sandboxId);
+    if (!sb) throw new Error(`no fake sandbox ${sandboxId}`);
+    sb.logs.push({ message, source, timestamp });
+  }
+
+  /** End every sandbox (test cleanup): processes killed, home directories removed. */
+  dispose(): void {
+    for (const sb of this.sandboxes.values()) end(sb, 137);
+    this.sandboxes.clear();
   }
 
   env(): Record<string, string> {
@@ -91,6 +120,42 @@ export class FakeModal {
   }
 }
 
+function end(sb: FakeModalSandbox, code: number): void {
+  sb.running = false;
+  sb.exitCode ??= code;
+  killAll(sb);
+  rmSync(sb.home, { recursive: true, force: true });
+}
+
+/** The SDK's `Tunnel` (declared in its typings but not exported at run time): the same fields and url getter. */
+class Tunnel implements ModalTunnelRef {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly unencryptedHost?: string,
+    readonly unencryptedPort?: number,
+  ) {}
+  get url(): string {
+    return `https://${this.host}${this.port !== 443 ? `:${this.port}` : ''}`;
+  }
+}
+
+/** Declared ports as Modal checks them, and their tunnels (TLS host:443; raw TCP for unencrypted ports). */
+function tunnelsFor(params: ModalSandboxCreateParams): Record<number, Tunnel> {
+  const enc = params.encryptedPorts ?? [];
+  const raw = params.unencryptedPorts ?? [];
+  const all = [...enc, ...raw];
+  for (const p of all)
+    if (!Number.isInteger(p) || p < 1 || p > 65535) throw new InvalidError(`invalid port ${p}`);
+  if (new Set(all).size !== all.length) throw new InvalidError('a port is declared more than once');
+  const out: Record<number, Tunnel> = {};
+  const host = () => `${randomBytes(6).toString('hex')}.modal.host`;
+  for (const p of enc) out[p] = new Tunnel(host(), 443);
+  for (const p of raw)
+    out[p] = new Tunnel(host(), 443, `r${randomBytes(3).toString('hex')}.modal.host`, 40000 + p);
+  return out;
+}
+
 function clientFor(fake: FakeModal, auth: () => void): ModalApi {
   fake.openClients += 1;
   let closed = false;
@@ -111,8 +176,7 @@ function clientFor(fake: FakeModal, auth: () => void): ModalApi {
     async terminate() {
       guard();
       fake.fault('terminate');
-      sb.running = false;
-      sb.exitCode ??= 137;
+      end(sb, 137);
       fake.sandboxes.delete(sb.sandboxId);
     },
     async poll() {
@@ -121,13 +185,42 @@ function clientFor(fake: FakeModal, auth: () => void): ModalApi {
       if (fake.pollDelayMs > 0) await new Promise((r) => setTimeout(r, fake.pollDelayMs));
       return sb.running ? null : sb.exitCode;
     },
-    async snapshotFilesystem() {
+    async snapshotFilesystem(params = {}) {
       guard();
+      // The SDK's resolveTtlSeconds: undefined → 30 days, null → kept, else whole seconds ≥ 1.
+      const ttl = params.ttlMs;
+      if (typeof ttl === 'number' && (ttl < 1000 || ttl % 1000 !== 0))
+        throw new InvalidError(`ttlMs must be a multiple of 1000ms and at least 1000ms, got ${ttl}`);
       fake.fault('snapshot');
       if (!sb.running) throw new Error('Sandbox is not running');
       const imageId = `im-${randomBytes(8).toString('hex')}`;
-      fake.images.set(imageId, { imageId, from: sb.sandboxId });
+      const ttl_s = ttl === undefined ? 30 * 24 * 3600 : ttl === null ? null : ttl / 1000;
+      fake.images.set(imageId, { imageId, from: sb.sandboxId, ttl_s });
       return { imageId };
+    },
+    async exec(command, params) {
+      guard();
+      fake.fault('exec');
+      return fakeExec(sb, command, params);
+    },
+    async tunnels() {
+      guard();
+      fake.fault('tunnels');
+      if (!sb.running) throw new ConflictError(`Sandbox ${sb.sandboxId} has already finished`);
+      return { ...sb.tunnels };
+    },
+    logs: {
+      async *tail(params = {}) {
+        guard();
+        fake.fault('logs');
+        yield* sb.logs.slice(-(params.entries ?? 100));
+      },
+      async *fetch(params) {
+        guard();
+        fake.fault('logs');
+        const until = params.until ?? new Date();
+        yield* sb.logs.filter((e) => e.timestamp >= params.since && e.timestamp <= until);
+      },
     },
   });
   return {
@@ -178,6 +271,7 @@ function clientFor(fake: FakeModal, auth: () => void): ModalApi {
         if (params.timeoutMs !== undefined && params.timeoutMs > 86_400_000) {
           throw new InvalidError('timeout must be at most 24 hours');
         }
+        const tunnels = tunnelsFor(params);
         const sb: FakeModalSandbox = {
           sandboxId: `sb-${randomBytes(10).toString('hex')}`,
           appId: app.appId,
@@ -186,8 +280,14 @@ function clientFor(fake: FakeModal, auth: () => void): ModalApi {
           tags: { ...(params.tags ?? {}) },
           running: fake.exitOnStart === undefined,
           exitCode: fake.exitOnStart ?? null,
+          home: mkdtempSync(join(tmpdir(), 'sbx-fake-modal-home-')),
+          env: { ...(params.env ?? {}) },
+          children: new Set<ChildProcess>(),
+          tunnels,
+          logs: [],
         };
         fake.sandboxes.set(sb.sandboxId, sb);
+        fake.made.push(sb.sandboxId);
         return ref(sb);
       },
       async fromId(sandboxId) {
@@ -217,4 +317,4 @@ function clientFor(fake: FakeModal, auth: () => void): ModalApi {
   };
 }
 
-export { ResourceExhaustedError, InvalidError, NotFoundError };
+export { ResourceExhaustedError, InvalidError, NotFoundError, ConflictError };

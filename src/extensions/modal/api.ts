@@ -23,6 +23,50 @@ export interface ModalSandboxCreateParams {
   env?: Record<string, string>;
   tags?: Record<string, string>;
   regions?: string[];
+  /** Ports tunnelled with TLS (Modal terminates TLS; the container serves plain HTTP/TCP): our http ports. */
+  encryptedPorts?: number[];
+  /** Ports tunnelled as raw TCP: our tcp ports. */
+  unencryptedPorts?: number[];
+}
+
+/** A port forwarded from the sandbox (the SDK's `Tunnel`): `url` is `https://host[:port]`. */
+export interface ModalTunnelRef {
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+  readonly unencryptedHost?: string | undefined;
+  readonly unencryptedPort?: number | undefined;
+}
+
+/** `Sandbox.exec` parameters the adapter passes; always binary mode so bytes pass unchanged. */
+export interface ModalExecParams {
+  mode: 'binary';
+  /** Absolute (the SDK refuses a relative workdir). */
+  workdir?: string;
+  env?: Record<string, string>;
+  /** Modal ends the process after this (a multiple of 1000, > 0); our own, shorter bound fires first. */
+  timeoutMs?: number;
+}
+
+/** The SDK's `ContainerProcess<Uint8Array>`: web streams, and the exit code (128 + signal when killed). */
+export interface ModalProcessRef {
+  readonly stdin: WritableStream<Uint8Array>;
+  readonly stdout: ReadableStream<Uint8Array>;
+  readonly stderr: ReadableStream<Uint8Array>;
+  wait(): Promise<number>;
+}
+
+/** One persisted entrypoint log line (the SDK's `LogEntry`). */
+export interface ModalLogEntry {
+  readonly message: string;
+  readonly source: 'system' | 'stdout' | 'stderr';
+  readonly timestamp: Date;
+}
+
+/** The SDK's `SandboxLogsManager`: the main process's persisted stdout/stderr (no follow: we poll fetch). */
+export interface ModalSandboxLogs {
+  tail(params?: { entries?: number }): AsyncIterable<ModalLogEntry>;
+  fetch(params: { since: Date; until?: Date }): AsyncIterable<ModalLogEntry>;
 }
 
 export interface ModalSandboxRef {
@@ -32,7 +76,12 @@ export interface ModalSandboxRef {
   terminate(): Promise<void>;
   /** null while running, the exit code once finished. */
   poll(): Promise<number | null>;
-  snapshotFilesystem(params?: { timeoutMs?: number }): Promise<ModalImageRef>;
+  /** `ttlMs`: the image's lifetime from creation (Modal's default when omitted: 30 days). */
+  snapshotFilesystem(params?: { timeoutMs?: number; ttlMs?: number | null }): Promise<ModalImageRef>;
+  exec(command: string[], params: ModalExecParams): Promise<ModalProcessRef>;
+  /** Tunnels of the ports declared at create, keyed by container port. */
+  tunnels(timeoutMs?: number): Promise<Record<number, ModalTunnelRef>>;
+  readonly logs: ModalSandboxLogs;
 }
 
 export interface ModalApi {

@@ -4,6 +4,7 @@ import { LABEL } from '../../core/labels.ts';
 import type { Handle } from '../../core/record.ts';
 import { manifestPricing } from '../pricing.ts';
 import { abortable, cloudMeter, configEnv, providerTimeoutSeconds } from '../cloud-common.ts';
+import { modalAccess, type ModalSession } from './access.ts';
 import type {
   BackendObject,
   Extension,
@@ -31,20 +32,24 @@ import { isModalNotFound, mapModalError } from './errors.ts';
  * - waitReady: the sandbox is running (poll() = null); an exit before ready is a failure.
  * - teardown: terminate (not found = already gone = success); without a saved id, terminate whatever carries
  *   our sandbox id tag.
- * - extend TTL: not possible on Modal (the timeout is fixed at create): a clear `unsupported` error.
- * - snapshot: snapshotFilesystem (an Image); restore: create from that image.
+ * - extend TTL: not possible on Modal (the timeout is fixed at create): no `extendTtl`, and the manifest says
+ *   `extend_ttl: false, host_expiry: true`, so the manager refuses with `unsupported`.
+ * - snapshot: snapshotFilesystem (an Image) with an explicit lifetime (`config.snapshot_ttl_s`, default Modal's
+ *   own 30 days), recorded as the snapshot's `expires_at` so the index and Modal agree; restore: create from it.
+ * - list: every running sandbox with our tags; the creation time comes from our `created-at` tag (Modal's list
+ *   carries none), so the reaper can age an orphan.
+ * - access (./access.ts): the profile's ports are declared at create (http → TLS tunnels, tcp → raw TCP) and
+ *   kept in the handle; endpoints are their tunnels; exec, logs and tar files through the SDK.
  */
+/** Modal's own default image lifetime for a filesystem snapshot (30 days). */
+export const MODAL_SNAPSHOT_TTL_S = 30 * 24 * 3600;
 export function modalExtension(deps: { api?: ModalApiFactory } = {}): ExtensionFactory {
   const factory = deps.api ?? realModalApi;
 
   return (manifest: ExtensionManifest): Extension => {
     const id = manifest.id;
 
-    async function withApi<T>(
-      ctx: ExtensionContext,
-      op: string,
-      fn: (api: ModalApi) => Promise<T>,
-    ): Promise<T> {
+    async function open(ctx: ExtensionContext, op: string): Promise<ModalSession> {
       const tokenId = ctx.secrets.get('token_id');
       const tokenSecret = ctx.secrets.get('token_secret');
       if (!tokenId || !tokenSecret) {
@@ -53,23 +58,37 @@ export function modalExtension(deps: { api?: ModalApiFactory } = {}): ExtensionF
         });
       }
       const environment = typeof ctx.config.environment === 'string' ? ctx.config.environment : undefined;
-      let api: ModalApi | undefined;
+      const fail = (err: unknown) =>
+        mapModalError(id, op, err, { signal: ctx.signal, secrets: [tokenId, tokenSecret] });
       try {
         const connecting = factory({ tokenId, tokenSecret, ...(environment ? { environment } : {}) });
         // A client that connects after we stopped waiting is closed as soon as it exists.
-        api = await abortable(connecting, ctx.signal).catch((err: unknown) => {
+        const api = await abortable(connecting, ctx.signal).catch((err: unknown) => {
           void connecting.then(
             (late) => late.close(),
             () => undefined,
           );
           throw err;
         });
-        // Modal's calls take no AbortSignal: stop waiting on cancellation; teardown deals with what was made.
-        return await abortable(fn(api), ctx.signal);
+        return { api, fail, close: () => api.close() };
       } catch (err) {
-        throw mapModalError(id, op, err, { signal: ctx.signal, secrets: [tokenId, tokenSecret] });
+        throw fail(err);
+      }
+    }
+
+    async function withApi<T>(
+      ctx: ExtensionContext,
+      op: string,
+      fn: (api: ModalApi) => Promise<T>,
+    ): Promise<T> {
+      const s = await open(ctx, op);
+      try {
+        // Modal's calls take no AbortSignal: stop waiting on cancellation; teardown deals with what was made.
+        return await abortable(fn(s.api), ctx.signal);
+      } catch (err) {
+        throw s.fail(err);
       } finally {
-        api?.close();
+        s.close();
       }
     }
 
@@ -91,11 +110,13 @@ export function modalExtension(deps: { api?: ModalApiFactory } = {}): ExtensionF
         for await (const sb of api.sandboxes.list({ tags: { [LABEL.managed]: 'true', ...filter } })) {
           const labels = await sb.getTags();
           const sandboxId = labels[LABEL.sandboxId];
+          const created = labels[LABEL.createdAt];
           out.push({
             backend_id: sb.sandboxId,
             labels,
             handle: { backend_id: sb.sandboxId },
             ...(sandboxId ? { sandbox_id: sandboxId } : {}),
+            ...(created && !Number.isNaN(Date.parse(created)) ? { created_at: created } : {}),
           });
         }
         return out;
@@ -109,12 +130,15 @@ export function modalExtension(deps: { api?: ModalApiFactory } = {}): ExtensionF
     ): Promise<ProvisionResult> {
       const timeout_s = providerTimeoutSeconds(id, ctx.sandbox, ctx.config);
       const appName = String(ctx.config.app ?? 'sandboxer');
+      const ports = ctx.profile.ports.map((p) => ({ port: p.port, protocol: p.protocol }));
       const params: ModalSandboxCreateParams = {
         ...modalResources(ctx.profile.resources),
         timeoutMs: timeout_s * 1000,
         env: configEnv(ctx.config),
-        tags: ctx.labels,
+        // Modal's list() reports no creation time: carry it in a tag so a leaked sandbox can be aged and reaped.
+        tags: { ...ctx.labels, [LABEL.createdAt]: new Date().toISOString() },
         ...(Array.isArray(ctx.config.regions) ? { regions: ctx.config.regions.map(String) } : {}),
+        ...modalPorts(ports),
       };
       const sandboxId = await withApi(ctx, 'create', async (api) => {
         const app = await api.apps.fromName(appName, { createIfMissing: true });
@@ -125,6 +149,8 @@ export function modalExtension(deps: { api?: ModalApiFactory } = {}): ExtensionF
         backend_id: sandboxId,
         app: appName,
         started_at: new Date().toISOString(),
+        // Only ports declared at create are reachable on Modal: endpoints reports these, whatever the profile says later.
+        ...(ports.length ? { ports: JSON.stringify(ports) } : {}),
         ...extra,
       };
       await ctx.saveHandle(handle);
@@ -171,23 +197,17 @@ export function modalExtension(deps: { api?: ModalApiFactory } = {}): ExtensionF
 
       list: listObjects,
 
-      async extendTtl() {
-        throw new SandboxerError(
-          'unsupported',
-          `${id}: extending a running sandbox's TTL is not supported by this backend (Modal fixes the timeout when the sandbox is created)`,
-          {
-            hint: 'create the sandbox with a longer --ttl, or snapshot it and restore the snapshot with a new --ttl',
-          },
-        );
-      },
-
       async snapshot(ctx) {
         const sandboxId = String(ctx.sandbox.handle.backend_id);
+        const ttl_s = snapshotTtlSeconds(id, ctx.config);
+        // Modal counts the lifetime from the image's creation, which is after this moment: the index never
+        // says "available" for an image Modal has already deleted.
+        const expires_at = new Date(Date.now() + ttl_s * 1000).toISOString();
         const imageId = await withApi(ctx, 'snapshot', async (api) => {
           const sb = await api.sandboxes.fromId(sandboxId);
-          return (await sb.snapshotFilesystem()).imageId;
+          return (await sb.snapshotFilesystem({ ttlMs: ttl_s * 1000 })).imageId;
         });
-        return { handle: { snapshot_backend_id: imageId, of: sandboxId } };
+        return { handle: { snapshot_backend_id: imageId, of: sandboxId }, expires_at };
       },
 
       restore: (ctx, snapshot) => {
@@ -205,8 +225,36 @@ export function modalExtension(deps: { api?: ModalApiFactory } = {}): ExtensionF
           }
         });
       },
+
+      ...modalAccess(id, open),
     };
   };
+}
+
+/** The profile's ports as Modal's create options: http behind TLS tunnels, tcp as raw TCP tunnels. */
+export function modalPorts(
+  ports: { port: number; protocol: 'http' | 'tcp' }[],
+): Pick<ModalSandboxCreateParams, 'encryptedPorts' | 'unencryptedPorts'> {
+  const http = ports.filter((p) => p.protocol === 'http').map((p) => p.port);
+  const tcp = ports.filter((p) => p.protocol === 'tcp').map((p) => p.port);
+  return {
+    ...(http.length ? { encryptedPorts: http } : {}),
+    ...(tcp.length ? { unencryptedPorts: tcp } : {}),
+  };
+}
+
+/** `config.snapshot_ttl_s` (whole seconds, at least 1), default Modal's 30 days. */
+export function snapshotTtlSeconds(extId: string, config: Record<string, unknown>): number {
+  const v = config.snapshot_ttl_s ?? MODAL_SNAPSHOT_TTL_S;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+    throw new SandboxerError(
+      'validation',
+      `${extId}: config.snapshot_ttl_s must be a whole number of seconds`,
+      {
+        hint: `e.g. snapshot_ttl_s: ${MODAL_SNAPSHOT_TTL_S} (30 days, Modal's default)`,
+      },
+    );
+  return v;
 }
 
 /** Profile resources (vCPU, MiB, GPU type × count) in Modal's terms (physical cores, MiB, "T4:2"). */
