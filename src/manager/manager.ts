@@ -1,3 +1,4 @@
+import { waitFor } from './wait.ts';
 import { existsSync, statSync } from 'node:fs';
 import { bounded, detachedBound, readyBound } from './bounds.ts';
 import { resolve as resolvePath } from 'node:path';
@@ -418,6 +419,7 @@ export class SandboxManager {
         if (res.placement)
           await this.store.updateSandbox(id, (cur) => ({ ...cur, placement: res.placement! }));
         await ext.waitReady(ctx, { ...ctx.sandbox.handle, ...res.handle });
+        if (profile.wait.length) await waitFor(ext, ctx, profile.wait);
       });
     });
     return this.transition(id, 'ready', { patch: (r) => ({ ...r, ready_at: this.now() }) });

@@ -66,7 +66,9 @@ export function assess(services: string[], up: UpStatus, polls = 1): ProjectStat
   const status = projectStatus(services, up.containers);
   if (status.kind === 'ready') return status;
   if (status.kind === 'failed') {
-    const last = status.container ? up.logs?.[status.container] : undefined;
+    // ps -q prints short ids, inspect the full one.
+    const id = status.container;
+    const last = id ? Object.entries(up.logs ?? {}).find(([k]) => k && id.startsWith(k))?.[1] : undefined;
     return {
       kind: 'failed',
       why: `${status.why}${said(up.log)}${last ? `; its last log lines: ${last.split('\n').join(' | ')}` : ''}`,

@@ -120,7 +120,7 @@ export function statusCommand(l: Layout, rt: Runtime): string {
     inspectProject(rt, l.project),
     sh`if [ ! -f ${pid} ] && [ -f ${`${l.meta}/up.log`} ]; then echo ${LOG_MARK}; tail -n 20 ${`${l.meta}/up.log`}; fi`,
     // The last words of every container that stopped, for the error that says it did.
-    sh`for c in $(${args(rt.engine)} ps -aq --filter ${projectFilter(l.project)} --filter status=exited --filter status=dead 2>/dev/null); do echo ${`${SERVICE_LOG_MARK} `}"$c"; ${args(rt.engine)} logs --tail ${SERVICE_LOG_LINES} "$c" 2>&1 | cut -c1-300; done`,
+    sh`for c in $(${args(rt.engine)} ps -aq --filter ${projectFilter(l.project)} --filter status=exited 2>/dev/null); do echo ${`${SERVICE_LOG_MARK} `}"$c"; ${args(rt.engine)} logs --tail ${SERVICE_LOG_LINES} "$c" 2>&1 | cut -c1-300; done`,
   ].join('\n');
 }
 
