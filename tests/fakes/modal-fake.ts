@@ -9,6 +9,7 @@ import type {
   ModalApiFactory,
   ModalAppRef,
   ModalCredentials,
+  ModalExecParams,
   ModalImageRef,
   ModalLogEntry,
   ModalSandboxCreateParams,
@@ -75,6 +76,8 @@ export class FakeModal {
     };
   }
 
+  /** Every exec as the SDK received it. */
+  readonly execs: { sandboxId: string; command: string[]; params: ModalExecParams }[] = [];
   /** Every sandbox id ever made (terminated ones are gone from `sandboxes`). */
   readonly made: string[] = [];
 
@@ -201,6 +204,7 @@ function clientFor(fake: FakeModal, auth: () => void): ModalApi {
     async exec(command, params) {
       guard();
       fake.fault('exec');
+      fake.execs.push({ sandboxId: sb.sandboxId, command: [...command], params: { ...params } });
       return fakeExec(sb, command, params);
     },
     async tunnels() {

@@ -183,9 +183,11 @@ export function modalAccess(id: string, open: OpenSession): Required<AccessMetho
           ? sinceDate(req.since)
           : new Date(String(ctx.sandbox.handle.started_at ?? ctx.sandbox.created_at));
         let entries =
-          req.tail !== undefined && !req.since
-            ? await abortable(all(sb.logs.tail({ entries: req.tail })), ctx.signal)
-            : await abortable(all(sb.logs.fetch({ since: from })), ctx.signal);
+          req.tail === 0
+            ? []
+            : req.tail !== undefined && !req.since
+              ? await abortable(all(sb.logs.tail({ entries: req.tail })), ctx.signal)
+              : await abortable(all(sb.logs.fetch({ since: from })), ctx.signal);
         if (req.tail !== undefined) entries = entries.slice(-req.tail || entries.length);
         entries.forEach(write);
         if (!req.follow) return;
