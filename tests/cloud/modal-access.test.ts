@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { create as tarCreate, extract as tarExtract } from 'tar';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/loader.ts';
+import type { PortSpec } from '../../src/catalog/schema.ts';
 import type { Owner } from '../../src/core/record.ts';
 import { EXEC_MARKER } from '../../src/extensions/modal/process.ts';
 import { modalExtension } from '../../src/extensions/modal/index.ts';
@@ -24,7 +25,7 @@ afterEach(() => {
   for (const c of cleanups.splice(0).reverse()) c();
 });
 
-async function setup(ports = [{ port: 8080, protocol: 'http' as const }]) {
+async function setup(ports: PortSpec[] = [{ port: 8080, protocol: 'http' }]) {
   const tmp = tempDir('sbx-modal-access-');
   const fake = new FakeModal();
   const catalog = loadCatalog();
