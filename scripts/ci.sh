@@ -18,6 +18,28 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 
+# Everything below runs on Node 24, the runtime of the actions (runs.using: node24). When the machine's node is
+# another version, Node 24 itself comes from the npm registry (node-<os>-<arch>@24) into .cache/node24 and its
+# bin goes first on PATH: npm, tsc, vitest and every `node`/tsx child process the tests spawn then use it.
+NODE_MAJOR=24
+if [[ "$(node -v 2>/dev/null)" != "v${NODE_MAJOR}."* ]]; then
+  case "$(uname -m)" in x86_64 | amd64) arch=x64 ;; aarch64 | arm64) arch=arm64 ;; *) arch="$(uname -m)" ;; esac
+  os="$(uname -s | tr '[:upper:]' '[:lower:]')"
+  pkg="node-${os}-${arch}"
+  cache="$PWD/.cache/node${NODE_MAJOR}"
+  bin="$cache/node_modules/$pkg/bin"
+  if [[ ! -x "$bin/node" || "$("$bin/node" -v)" != "v${NODE_MAJOR}."* ]]; then
+    echo "::group::install Node ${NODE_MAJOR} ($pkg@${NODE_MAJOR}) into $cache"
+    npm install --prefix "$cache" --no-save --no-audit --no-fund --no-package-lock "$pkg@${NODE_MAJOR}"
+    echo "::endgroup::"
+  fi
+  export PATH="$bin:$PATH"
+fi
+[[ "$(node -v)" == "v${NODE_MAJOR}."* ]] || { echo "need Node ${NODE_MAJOR}, have $(node -v)" >&2; exit 1; }
+echo "node $(node -v) from $(command -v node)"
+# tests/build/node-version.test.ts fails the run if the suite does not really run on this major.
+export SANDBOXER_REQUIRE_NODE_MAJOR="$NODE_MAJOR"
+
 echo "::group::npm ci"
 npm ci --no-audit --no-fund
 echo "::endgroup::"
