@@ -46,7 +46,7 @@ export async function reapMain(): Promise<void> {
       const artifacts = await core.group('collect sandbox records from artifacts', () =>
         collect(repo, run, store, token),
       );
-      const manager = actionManager(store, env);
+      const manager = actionManager(store, env, { lenientCatalog: true });
       const report = await core.group(apply ? 'reap stale sandboxes' : 'find stale sandboxes (dry run)', () =>
         reapStale(manager, { apply, minOrphanAge_s, signal: controller.signal, env, log: actionLogger }),
       );

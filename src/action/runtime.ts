@@ -67,8 +67,13 @@ export function openStore(
   return { store: local, flush: async () => [] };
 }
 
-export function actionManager(store: StateStore, env: NodeJS.ProcessEnv = process.env): SandboxManager {
-  return createManager({ store, env, log: actionLogger });
+/** `lenientCatalog` for steps that only tear down (post, teardown-sandbox, reap-stale): see createManager. */
+export function actionManager(
+  store: StateStore,
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { lenientCatalog?: boolean } = {},
+): SandboxManager {
+  return createManager({ store, env, log: actionLogger, lenientCatalog: opts.lenientCatalog ?? false });
 }
 
 /**

@@ -96,7 +96,7 @@ export async function setupPost(): Promise<void> {
         ? { retentionDays }
         : {}),
     });
-    const manager = actionManager(store, env);
+    const manager = actionManager(store, env, { lenientCatalog: true });
     try {
       let record = await manager.get(id);
       if (isTerminal(record.state) && !record.cleanup_pending) {

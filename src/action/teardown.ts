@@ -25,7 +25,7 @@ export async function teardownMain(): Promise<void> {
         'pass the sandbox-id output of setup-sandbox (sbx-…)',
       );
     const { store, flush } = openStore(kind);
-    const manager = actionManager(store);
+    const manager = actionManager(store, process.env, { lenientCatalog: true });
     const controller = new AbortController();
     const off = onSignals((sig) => {
       core.warning(`${sig}: stopping after the current teardown`);

@@ -31,6 +31,8 @@ export interface Catalog {
   extensions: Map<string, CatalogEntry<ExtensionManifest>>;
   /** The profile used when none is named. */
   defaultProfileId: string;
+  /** A lenient load's problems (files skipped, checks failed); a strict load throws them instead. */
+  warnings?: CatalogIssue[];
 }
 
 /** The directory holding the packaged profiles/ and extensions/ (works from src/ and from the dist/ bundle). */
@@ -120,8 +122,16 @@ function parseEntry<S extends z.ZodTypeAny>(
 /**
  * Load and cross-check every catalog root. `SANDBOXER_DEFAULT_PROFILE` (in `env`) overrides which profile
  * `create` uses when none is named, e.g. the stub on a machine without an SSH host.
+ *
+ * Strict (the default, for create and validate) throws every issue at once. `lenient` is for verbs that only
+ * read or tear down what exists (list, destroy, reaping): a broken file is skipped and reported in `warnings`,
+ * so one malformed YAML cannot block tearing down sandboxes whose records hold their own config.
  */
-export function loadCatalog(roots?: string[], env: NodeJS.ProcessEnv = process.env): Catalog {
+export function loadCatalog(
+  roots?: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { lenient?: boolean } = {},
+): Catalog {
   roots ??= catalogRoots(env);
   const issues: CatalogIssue[] = [];
   const extensions = new Map<string, CatalogEntry<ExtensionManifest>>();
@@ -217,8 +227,9 @@ export function loadCatalog(roots?: string[], env: NodeJS.ProcessEnv = process.e
       message: `names unknown profile '${override}' (known: ${[...profiles.keys()].sort().join(', ')})`,
     });
   }
-  if (issues.length > 0) throw new CatalogError(issues);
-  return { profiles, extensions, defaultProfileId: override || (defaults[0]?.value.id ?? '') };
+  if (issues.length > 0 && !opts.lenient) throw new CatalogError(issues);
+  const defaultProfileId = override || (defaults[0]?.value.id ?? '');
+  return { profiles, extensions, defaultProfileId, ...(issues.length ? { warnings: issues } : {}) };
 }
 
 /**

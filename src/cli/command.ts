@@ -24,6 +24,8 @@ export interface Command {
   options?: Options;
   /** Names of positional arguments, in order; a trailing '?' marks an optional one. */
   positionals?: string[];
+  /** The verb only reads or tears down what exists: a broken catalog file is a warning, not a failure. */
+  lenientCatalog?: boolean;
   run(
     ctx: CommandContext,
     args: { values: Record<string, unknown>; positionals: string[] },

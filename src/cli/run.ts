@@ -169,6 +169,7 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
         (manager ??= createManager({
           env: io.env,
           log,
+          lenientCatalog: command.lenientCatalog ?? false,
           credentials: createCredentialResolver(io.env, (line) => io.stderr(`::add-mask::${line}`)),
         })),
       json,

@@ -24,6 +24,32 @@ export class DeadlineError extends SandboxerError {
 }
 
 /**
+ * Children of a parent signal, behind one listener on it: many deadlines under one long-lived signal (a reaper
+ * run's, the CLI's) add no listener each, and a child unlinks in O(1). The references are strong on purpose.
+ */
+const children = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
+
+function link(parent: AbortSignal, onAbort: (reason: unknown) => void): () => void {
+  let set = children.get(parent);
+  if (!set) {
+    const fresh = new Set<(reason: unknown) => void>();
+    parent.addEventListener(
+      'abort',
+      () => {
+        for (const f of [...fresh]) f(parent.reason);
+        fresh.clear();
+      },
+      { once: true },
+    );
+    children.set(parent, fresh);
+    set = fresh;
+  }
+  set.add(onAbort);
+  const mine = set;
+  return () => void mine.delete(onAbort);
+}
+
+/**
  * A signal that aborts after `ms` (when given) or as soon as any parent aborts, whichever comes first.
  * Undefined parents are skipped. Call `clear()` when the bounded work ends (use `withDeadline` to get that right).
  * `unref` lets the process exit while only this timer is pending (for a signal whose owner cannot clear it).
@@ -52,9 +78,7 @@ export function deadline(
       abort(p.reason);
       return { signal: controller.signal, clear };
     }
-    const onAbort = () => abort(p.reason);
-    p.addEventListener('abort', onAbort, { once: true });
-    unlink.push(() => p.removeEventListener('abort', onAbort));
+    unlink.push(link(p, abort));
   }
   if (ms !== undefined && Number.isFinite(ms)) {
     timer = setTimeout(() => abort(new DeadlineError(ms, what)), Math.max(0, ms));

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { loadCatalog, catalogRoots, type Catalog } from '../catalog/loader.ts';
+import { formatIssue } from '../catalog/yaml-errors.ts';
 import { ownerFromEnv } from '../core/labels.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
@@ -21,15 +22,21 @@ export interface ManagerOptions {
   catalog?: Catalog;
   credentials?: CredentialResolver;
   hooks?: LifecycleHooks[];
+  /** Load the catalog leniently (list, destroy, reaping): broken files become warnings, not a failure. */
+  lenientCatalog?: boolean;
 }
 
 /** The production wiring of a manager from the environment; CLI, actions and HTTP API all start here. */
 export function createManager(opts: ManagerOptions = {}): SandboxManager {
   const env = opts.env ?? process.env;
-  const catalog = opts.catalog ?? loadCatalog(catalogRoots(env), env);
+  const log = opts.log ?? silentLogger;
+  const catalog =
+    opts.catalog ?? loadCatalog(catalogRoots(env), env, { lenient: opts.lenientCatalog ?? false });
+  for (const issue of catalog.warnings ?? []) {
+    log.warn(`catalog: ${formatIssue(issue)} (skipped; fix it before create or validate)`);
+  }
   const credentials = opts.credentials ?? createCredentialResolver(env);
   const store = opts.store ?? new FileStateStore(stateDir(env));
-  const log = opts.log ?? silentLogger;
   return new SandboxManager({
     catalog,
     registry: defaultRegistry(),

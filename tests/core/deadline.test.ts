@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { deadline, raceSignal, withDeadline } from '../../src/core/deadline.ts';
 import { CancelledError, SandboxerError } from '../../src/core/errors.ts';
@@ -21,6 +22,15 @@ describe('deadline', () => {
     expect(linked.signal.aborted).toBe(true);
     expect((linked.signal.reason as Error).message).toBe('SIGTERM');
     expect(cleared.signal.aborted).toBe(false);
+  });
+
+  it('many deadlines under one parent share one listener on it', () => {
+    const parent = new AbortController();
+    const ds = Array.from({ length: 50 }, () => deadline(60_000, [parent.signal]));
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
+    ds[0]!.clear();
+    parent.abort();
+    expect(ds.map((d) => d.signal.aborted)).toEqual([false, ...Array<boolean>(49).fill(true)]);
   });
 
   it('starts aborted under an aborted parent', () => {

@@ -49,6 +49,7 @@ export const create: Command = {
 
 export const get: Command = {
   name: 'get',
+  lenientCatalog: true,
   summary: 'Show one sandbox record',
   usage: 'sandboxer get ID [--json]',
   positionals: ['id'],
@@ -60,6 +61,7 @@ export const get: Command = {
 
 export const list: Command = {
   name: 'list',
+  lenientCatalog: true,
   summary: 'List sandboxes in the state store',
   usage: 'sandboxer list [--state STATE]... [--profile ID] [--all] [--json]',
   details:
@@ -87,6 +89,7 @@ export const list: Command = {
 
 export const destroy: Command = {
   name: 'destroy',
+  lenientCatalog: true,
   summary: 'Tear a sandbox down (idempotent: destroying a destroyed sandbox succeeds)',
   usage: 'sandboxer destroy ID [--json]',
   positionals: ['id'],

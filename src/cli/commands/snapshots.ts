@@ -72,6 +72,7 @@ export const restore: Command = {
 
 export const snapshotsList: Command = {
   name: 'snapshots list',
+  lenientCatalog: true,
   summary: 'List the snapshot index',
   usage: 'sandboxer snapshots list [--sandbox ID] [--all] [--json]',
   details: 'Deleted snapshots are hidden unless --all is given.',
@@ -87,6 +88,7 @@ export const snapshotsList: Command = {
 
 export const snapshotsGet: Command = {
   name: 'snapshots get',
+  lenientCatalog: true,
   summary: 'Show one snapshot',
   usage: 'sandboxer snapshots get SNAPSHOT_ID [--json]',
   positionals: ['snapshot_id'],

@@ -68,6 +68,7 @@ function unreachableLines(r: Pick<StaleReport, 'unreachable' | 'not_configured'>
 
 export const inspectStale: Command = {
   name: 'inspect stale',
+  lenientCatalog: true,
   summary:
     'List what reap-stale would act on: expired, stuck, cleanup-pending, gone and orphaned (read-only)',
   usage:
@@ -101,6 +102,7 @@ export const inspectStale: Command = {
 
 export const reapStaleCommand: Command = {
   name: 'reap-stale',
+  lenientCatalog: true,
   summary: 'Reconcile the state store and the backends: tear down what is stale (dry run unless --apply)',
   usage:
     'sandboxer reap-stale [--apply] [--min-orphan-age DUR] [--stuck-after DUR] [--extension ID]... [--all-scopes] [--json]',

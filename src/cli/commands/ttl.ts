@@ -34,6 +34,7 @@ export const extendTtl: Command = {
 
 export const expire: Command = {
   name: 'expire',
+  lenientCatalog: true,
   summary: 'Tear down live sandboxes whose TTL has lapsed (dry run unless --apply)',
   usage: 'sandboxer expire [--apply] [--json]',
   details: [
