@@ -2,7 +2,9 @@ import type { ParseArgsConfig } from 'node:util';
 import type { Logger } from '../core/logger.ts';
 import type { SandboxManager } from '../manager/manager.ts';
 
-export type Options = NonNullable<ParseArgsConfig['options']>;
+type ParseArgsOption = NonNullable<ParseArgsConfig['options']>[string];
+/** parseArgs options, each with the description `--help` prints. */
+export type Options = Record<string, ParseArgsOption & { description?: string }>;
 
 export interface CommandContext {
   /** Created on first use, so `--help` and usage errors never load the catalog or touch state. */
@@ -12,6 +14,11 @@ export interface CommandContext {
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
   out(text: string): void;
+  /** Bytes to stdout / stderr as they are (exec and logs output). */
+  stdoutRaw(data: Buffer): void;
+  stderrRaw(data: Buffer): void;
+  /** This process's stdin (exec --stdin). */
+  stdin(): NodeJS.ReadableStream;
 }
 
 export interface Command {
@@ -22,7 +29,7 @@ export interface Command {
   /** Extra help text (examples, notes). */
   details?: string;
   options?: Options;
-  /** Names of positional arguments, in order; a trailing '?' marks an optional one. */
+  /** Names of positional arguments, in order; a trailing '?' marks an optional one, '...' the rest (after --). */
   positionals?: string[];
   /** The verb only reads or tears down what exists: a broken catalog file is a warning, not a failure. */
   lenientCatalog?: boolean;

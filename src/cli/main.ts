@@ -16,15 +16,21 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const code = await runCli(argv, {
     stdout: (s) => process.stdout.write(`${s}\n`),
     stderr: (s) => process.stderr.write(`${s}\n`),
+    stdoutRaw: (d) => process.stdout.write(d),
+    stderrRaw: (d) => process.stderr.write(d),
+    stdin: () => process.stdin,
     env: process.env,
     signal: controller.signal,
   });
-  process.exitCode = code;
+  // Ended by Ctrl-C / SIGTERM: the shell convention (128 + signal number), so scripts can tell it from a failure.
+  const reason = controller.signal.aborted ? String((controller.signal.reason as Error)?.message) : '';
+  const final = reason === 'SIGINT' ? 130 : reason === 'SIGTERM' ? 143 : code;
+  process.exitCode = final;
   // A backend call we stopped waiting for (raced against the bound or the cancel) may still hold a socket open:
   // it must not keep the process alive. After a cancel exit at once; otherwise give stragglers a short grace.
   process.stdout.write('', () => {
-    if (controller.signal.aborted) process.exit(code);
-    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+    if (controller.signal.aborted) process.exit(final);
+    setTimeout(() => process.exit(final), EXIT_GRACE_MS).unref();
   });
 }
 

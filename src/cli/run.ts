@@ -42,10 +42,12 @@ function topHelp(commands: Command[]): string {
 }
 
 function commandHelp(c: Command): string {
-  const opts = Object.entries(c.options ?? {}).map(
-    ([name, o]) =>
-      `  ${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ' VALUE' : ''}${o.multiple ? ' (repeatable)' : ''}`,
-  );
+  const flags = Object.entries(c.options ?? {}).map(([name, o]) => ({
+    flag: `  ${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ' VALUE' : ''}`,
+    text: `${o.description ?? ''}${o.multiple ? ' (repeatable)' : ''}`.trim(),
+  }));
+  const width = Math.max(0, ...flags.map((f) => f.flag.length));
+  const opts = flags.map((f) => (f.text ? `${f.flag.padEnd(width)}  ${f.text}` : f.flag));
   return [
     `${c.summary}`,
     '',
@@ -82,6 +84,10 @@ function findCommand(commands: Command[], words: string[]): { command: Command; 
 export interface CliIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
+  /** Raw bytes (exec/logs output); default: through stdout/stderr a line at a time. */
+  stdoutRaw?: (d: Buffer) => void;
+  stderrRaw?: (d: Buffer) => void;
+  stdin?: () => NodeJS.ReadableStream;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
 }
@@ -134,7 +140,11 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
     try {
       parsed = parseArgs({
         args: rest,
-        options: { ...GLOBAL_OPTIONS, ...(command.options ?? {}) },
+        options: Object.fromEntries(
+          Object.entries({ ...GLOBAL_OPTIONS, ...(command.options ?? {}) }).map(
+            ([k, { description: _d, ...o }]) => [k, o],
+          ),
+        ),
         allowPositionals: true,
         strict: true,
       });
@@ -156,7 +166,7 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
         `${command.name}: missing ${want[parsed.positionals.length]!.replace('?', '').toUpperCase()}`,
         `usage: ${command.usage}`,
       );
-    if (parsed.positionals.length > want.length)
+    if (parsed.positionals.length > want.length && !want.at(-1)?.endsWith('...'))
       throw usageError(
         `${command.name}: unexpected argument '${parsed.positionals[want.length]}'`,
         `usage: ${command.usage}`,
@@ -177,6 +187,9 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
       signal: io.signal,
       env: io.env,
       out: io.stdout,
+      stdoutRaw: io.stdoutRaw ?? ((d) => io.stdout(d.toString('utf8').replace(/\n$/, ''))),
+      stderrRaw: io.stderrRaw ?? ((d) => io.stderr(d.toString('utf8').replace(/\n$/, ''))),
+      stdin: io.stdin ?? (() => process.stdin),
     };
     const code = await command.run(ctx, { values, positionals: parsed.positionals });
     return typeof code === 'number' ? code : 0;

@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { accessCommands } from './access.ts';
 import { catalogCommands } from './catalog.ts';
 import { creditsCommands } from './credits.ts';
 import { exportCommands } from './export.ts';
@@ -13,6 +14,7 @@ import { ttlCommands } from './ttl.ts';
 /** Every CLI verb. Verb groups add their commands here. */
 export const commands: Command[] = [
   ...sandboxCommands,
+  ...accessCommands,
   ...catalogCommands,
   serve,
   ...creditsCommands,

@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Endpoint } from '../../src/extensions/contract.ts';
+import type { SandboxRecord } from '../../src/core/record.ts';
+import { cli, cliArgs, json, REPO_ROOT } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/env.ts';
+import { skipReason, testHost, writeComposeRepo } from './host.ts';
+
+/** exec, logs, cp, ports and url as a user types them, against a compose-ssh sandbox on the loopback host. */
+const reason = skipReason();
+const suite = reason ? describe.skip : describe;
+
+suite(`sandboxer exec / logs / cp / ports / url${reason ? ` (skipped: ${reason})` : ''}`, () => {
+  const tmp = tempDir('sbx-cli-access-');
+  let env: NodeJS.ProcessEnv = {};
+  let id = '';
+  beforeAll(async () => {
+    env = {
+      ...testHost().env,
+      SANDBOXER_STATE_DIR: join(tmp.dir, 'state'),
+      SANDBOXER_BASE_DIR: join(tmp.dir, 'host'),
+    };
+    const repo = join(tmp.dir, 'repo');
+    writeComposeRepo(repo, testHost().image);
+    const r = await cli(
+      ['create', '--profile', 'profile.compose-e2e', '--input', `repo=${repo}`, '--json'],
+      env,
+    );
+    id = json<SandboxRecord>(r).id;
+  });
+  afterAll(async () => {
+    if (id) await cli(['destroy', id], env);
+    tmp.cleanup();
+  });
+
+  it('exec streams output and passes the exit code through', async () => {
+    const r = await cli(
+      ['exec', id, '--service', 'web', '--', 'sh', '-c', 'echo hi; echo oops >&2; exit 7'],
+      env,
+    );
+    expect(r.code).toBe(7);
+    expect(r.stdout).toBe('hi\n');
+    expect(r.stderr).toContain('oops\n');
+    const ws = await cli(['exec', id, '--', 'ls'], env);
+    expect(ws.code).toBe(0);
+    expect(ws.stdout).toContain('docker-compose.yml');
+  });
+
+  it('ports and url name the published port; the URL answers', async () => {
+    const eps = json<Endpoint[]>(await cli(['ports', id, '--json'], env));
+    expect(eps.find((e) => e.service === 'web' && e.port === 8080)).toBeDefined();
+    const u = await cli(['url', id, '--service', 'web', '--port', '8080'], env);
+    expect(u.code).toBe(0);
+    expect(await (await fetch(u.stdout.trim())).text()).toMatch(/hello-from-web/);
+    const none = await cli(['url', id, '--port', '9'], env);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/its endpoints: web:8080/);
+  });
+
+  it("logs shows a service's output", async () => {
+    const r = await cli(['logs', id, '--service', 'web', '--tail', '20'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/web-started/);
+    const all = await cli(['logs', id], env);
+    expect(all.stdout).toMatch(/^web \| web-started$/m);
+  });
+
+  it('cp copies a directory in and back out', async () => {
+    const src = join(tmp.dir, 'payload');
+    mkdirSync(join(src, 'nested'), { recursive: true });
+    writeFileSync(join(src, 'nested', 'a.txt'), 'payload-a\n');
+    expect((await cli(['cp', src, `${id}:in`], env)).code).toBe(0);
+    expect((await cli(['exec', id, '--', 'cat', 'in/nested/a.txt'], env)).stdout).toBe('payload-a\n');
+    const back = join(tmp.dir, 'back');
+    const r = await cli(['cp', `${id}:in`, back], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(back, 'nested', 'a.txt'), 'utf8')).toBe('payload-a\n');
+    const bad = await cli(['cp', src, back], env);
+    expect(bad.code).toBe(2);
+  });
+
+  it('Ctrl-C ends the remote command and exits 130', async () => {
+    const child = spawn(process.execPath, cliArgs(['exec', id, '--service', 'web', '--', 'sleep', '317']), {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+    });
+    // Give it time to start the remote command.
+    await new Promise((res) => setTimeout(res, 4000));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((res) => child.on('close', res));
+    expect(code).toBe(130);
+    const ps = await cli(['exec', id, '--service', 'web', '--', 'ps'], env);
+    expect(ps.stdout).not.toMatch(/sleep 317/);
+  });
+});
