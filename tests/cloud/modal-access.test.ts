@@ -187,7 +187,7 @@ describe('ext.modal files', () => {
   });
 
   it("getting a missing path fails the stream with tar's words; a broken source fails the put", async () => {
-    const { fake, r, access } = await setup();
+    const { fake, sb, r, access } = await setup();
     const stream = await access.getFiles(r.id, { path: '/nonexistent/thing' });
     const err = await pipeline(stream, tarExtract({ cwd: tmpdir() })).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'backend', message: expect.stringContaining('/nonexistent/thing') });
@@ -197,6 +197,13 @@ describe('ext.modal files', () => {
       },
     });
     await expect(access.putFiles(r.id, { path: '/tmp/x' }, broken)).rejects.toThrow('disk read failed');
+    // A destination that cannot be made: the command's own words, not a broken pipe.
+    writeFileSync(join(sb.home, 'plain'), 'x');
+    const big = Readable.from([Buffer.alloc(1 << 20)]);
+    await expect(access.putFiles(r.id, { path: 'plain/sub' }, big)).rejects.toMatchObject({
+      code: 'backend',
+      message: expect.stringMatching(/plain\/sub.*exit [1-9]/),
+    });
     expect(fake.openClients).toBe(0);
   });
 });

@@ -67,12 +67,27 @@ function pump(stream: ReadableStream<Uint8Array>, sink: (c: Buffer) => void | Pr
   return { done, cancel: () => void reader.cancel().catch(() => undefined) };
 }
 
+/** Our side of stdin failed (the local stream), as opposed to the process no longer reading it. */
+class SourceError {
+  constructor(readonly cause: unknown) {}
+}
+
 async function feed(stdin: WritableStream<Uint8Array>, data: RunOptions['stdin']): Promise<void> {
   const w = stdin.getWriter();
   if (data instanceof Uint8Array) {
     if (data.byteLength > 0) await w.write(data);
   } else if (data) {
-    for await (const chunk of data) {
+    const it = data[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<unknown>;
+      try {
+        next = await it.next();
+      } catch (err) {
+        void w.abort(err).catch(() => undefined); // no EOF: the command must not take a truncated stream as whole
+        throw new SourceError(err);
+      }
+      if (next.done) break;
+      const chunk = next.value;
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
       if (bytes.byteLength > 0) await w.write(bytes);
     }
@@ -132,9 +147,10 @@ export async function runProcess(sb: ModalSandboxRef, argv: string[], o: RunOpti
     stop();
   };
   feed(proc.stdin, o.stdin).catch((e: unknown) => {
-    // A command may exit without reading its stdin; only a required stream's own failure ends it.
-    if (o.stdinRequired) {
-      stdinError = e;
+    // A command may exit without reading its stdin (its exit code says why); only a failure of a required
+    // local stream ends it.
+    if (o.stdinRequired && e instanceof SourceError) {
+      stdinError = e.cause;
       end('cancel');
     }
   });
