@@ -60,6 +60,7 @@ describe('ext.modal endpoints', () => {
       { port: 5432, protocol: 'tcp' },
     ]);
     expect(sb.params).toMatchObject({ encryptedPorts: [8080], unencryptedPorts: [5432] });
+    expect(Object.keys(sb.tunnels).sort()).toEqual(['5432', '8080']); // only declared ports are reachable
     expect(JSON.parse(String(r.handle.ports))).toEqual([
       { port: 8080, protocol: 'http' },
       { port: 5432, protocol: 'tcp' },

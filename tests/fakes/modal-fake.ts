@@ -78,8 +78,6 @@ export class FakeModal {
 
   /** Every exec as the SDK received it. */
   readonly execs: { sandboxId: string; command: string[]; params: ModalExecParams }[] = [];
-  /** Every sandbox id ever made (terminated ones are gone from `sandboxes`). */
-  readonly made: string[] = [];
 
   /** The main process writes a line to its stdout/stderr (Modal persists it as a log entry). */
   emit(sandboxId: string, source: ModalLogEntry['source'], message: string, timestamp = new Date()): void {
@@ -150,7 +148,6 @@ function tunnelsFor(params: ModalSandboxCreateParams): Record<number, Tunnel> {
   const all = [...enc, ...raw];
   for (const p of all)
     if (!Number.isInteger(p) || p < 1 || p > 65535) throw new InvalidError(`invalid port ${p}`);
-  if (new Set(all).size !== all.length) throw new InvalidError('a port is declared more than once');
   const out: Record<number, Tunnel> = {};
   const host = () => `${randomBytes(6).toString('hex')}.modal.host`;
   for (const p of enc) out[p] = new Tunnel(host(), 443);
@@ -291,7 +288,6 @@ function clientFor(fake: FakeModal, auth: () => void): ModalApi {
           logs: [],
         };
         fake.sandboxes.set(sb.sandboxId, sb);
-        fake.made.push(sb.sandboxId);
         return ref(sb);
       },
       async fromId(sandboxId) {
