@@ -128,7 +128,7 @@ export async function runProcess(sb: ModalSandboxRef, argv: string[], o: RunOpti
     proc = await abortable(sb.exec(argv, params), o.signal);
   } catch (err) {
     // Cancelled while starting: the process may have started all the same.
-    if (o.signal.aborted) void signalMarked(sb, marker, 'KILL');
+    if (o.signal.aborted) await signalMarked(sb, marker, 'KILL');
     throw err;
   }
   const exited: Promise<Exit> = proc.wait().then(
@@ -162,7 +162,13 @@ export async function runProcess(sb: ModalSandboxRef, argv: string[], o: RunOpti
   try {
     const first = await Promise.race([exited, stopped.then(() => undefined)]);
     if (first && !reason) {
-      if ('err' in first) throw first.err;
+      if ('err' in first) {
+        // We lost track of it (Modal failed the wait): end it rather than leave it running unobserved.
+        await signalMarked(sb, marker, 'KILL');
+        out.cancel();
+        err.cancel();
+        throw first.err;
+      }
       // The output may still be in flight (a large tar read at the consumer's pace): drain it unless stopped.
       const drained = await Promise.race([
         Promise.all([out.done, err.done]).then(() => true),
