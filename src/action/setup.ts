@@ -12,6 +12,7 @@ import { readSetupInputs } from './inputs.ts';
 import { setRecordOutputs, writeSummary } from './report.ts';
 import { actionManager, actionStateDir, onSignals, openStore, runStep } from './runtime.ts';
 import { saved, saveState } from './state.ts';
+import { exposeSandbox, showLogs } from './use.ts';
 
 /** A post step must end well inside the 5 minutes the runner allows after a cancel. */
 export const POST_BUDGET_S = 240;
@@ -55,6 +56,7 @@ export async function setupMain(): Promise<void> {
       });
       saveState('main_done', 'ready');
       setRecordOutputs(record);
+      await exposeSandbox(record, manager, actionStateDir(env));
       core.info(`sandbox ${record.id} is ready on ${record.extension_id}`);
     } catch (err) {
       saveState('main_done', 'failed');
@@ -118,6 +120,13 @@ export async function setupPost(): Promise<void> {
         await writeSummary('Sandbox (post, kept)', [record]);
         return;
       }
+      await withDeadline(60_000, [], (signal) =>
+        showLogs(record, manager, {
+          failed: core.getInput('job-status').trim() === 'failure',
+          tmp: env.RUNNER_TEMP ?? actionStateDir(env),
+          signal,
+        }),
+      ).catch((err: unknown) => core.warning(`service logs: ${toSandboxerError(err).message}`));
       // Cancelling a teardown would leak the sandbox: signals are reported, the bounded teardown goes on.
       const off = onSignals((sig) => core.warning(`${sig}: teardown of ${id} continues (bounded)`));
       try {

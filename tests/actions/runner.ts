@@ -12,6 +12,8 @@ export interface StepResult {
   outputs: Record<string, string>;
   state: Record<string, string>;
   env: Record<string, string>;
+  /** Directories the step added to PATH (GITHUB_PATH). */
+  path: string[];
   summary: string;
 }
 
@@ -60,6 +62,7 @@ export class Job {
       GITHUB_OUTPUT: join(this.dir, `output-${n}`),
       GITHUB_STATE: join(this.dir, `state-${n}`),
       GITHUB_ENV: join(this.dir, `env-${n}`),
+      GITHUB_PATH: join(this.dir, `path-${n}`),
       GITHUB_STEP_SUMMARY: join(this.dir, `summary-${n}`),
     };
     for (const f of Object.values(files)) writeFileSync(f, '');
@@ -88,6 +91,7 @@ export class Job {
       outputs: parseFileCommands(read(files.GITHUB_OUTPUT)),
       state: parseFileCommands(read(files.GITHUB_STATE)),
       env: parseFileCommands(read(files.GITHUB_ENV)),
+      path: read(files.GITHUB_PATH).split('\n').filter(Boolean),
       summary: read(files.GITHUB_STEP_SUMMARY),
     };
   }
