@@ -198,6 +198,7 @@ export function loadCatalog(
         /* reported above */
       }
     }
+    issues.push(...lifetimeCaps(p, extensions, at));
     for (const [name, spec] of Object.entries(p.inputs)) {
       if (spec.required && spec.default !== undefined) {
         issues.push({
@@ -230,6 +231,39 @@ export function loadCatalog(
   if (issues.length > 0 && !opts.lenient) throw new CatalogError(issues);
   const defaultProfileId = override || (defaults[0]?.value.id ?? '');
   return { profiles, extensions, defaultProfileId, ...(issues.length ? { warnings: issues } : {}) };
+}
+
+/**
+ * A profile may not promise a lifetime its backend cannot give: ttl.max (and ttl.default) within every
+ * candidate's `config.max_timeout_s` (the provider's session cap, e.g. E2B's), with the profile's config applied.
+ */
+function lifetimeCaps(
+  p: Profile,
+  extensions: Map<string, CatalogEntry<ExtensionManifest>>,
+  at: (path: PropertyKey[]) => Omit<CatalogIssue, 'message'>,
+): CatalogIssue[] {
+  const out: CatalogIssue[] = [];
+  for (const extId of profileCandidates(p)) {
+    const ext = extensions.get(extId);
+    const cap = Number({ ...ext?.value.config, ...p.config }.max_timeout_s);
+    if (!ext || !Number.isFinite(cap)) continue;
+    for (const key of ['max', 'default'] as const) {
+      const v = p.ttl[key];
+      let s: number;
+      try {
+        s = v === undefined ? 0 : parseDurationSeconds(v);
+      } catch {
+        continue; // reported as an invalid duration
+      }
+      if (s <= cap) continue;
+      out.push({
+        ...at(['ttl', key]),
+        message: `${v} (${s}s) exceeds the maximum lifetime of ${extId}, config.max_timeout_s ${cap}s in ${ext.file}: lower ttl.${key} or raise max_timeout_s`,
+      });
+      break;
+    }
+  }
+  return out;
 }
 
 /**

@@ -14,6 +14,17 @@ export interface LifecycleHooks {
     profile: Profile;
     manifest: ExtensionManifest;
   }): Promise<void>;
+  /**
+   * May refuse (throw) an extend-ttl before anything changes, like beforeProvision for create: `estimate_usd` is
+   * the cost of the added time, `ref` names this extension (idempotent per resulting expiry).
+   */
+  beforeExtend?(input: {
+    record: SandboxRecord;
+    manifest: ExtensionManifest;
+    add_s: number;
+    estimate_usd: string;
+    ref: string;
+  }): Promise<void>;
   onTransition?(input: { record: SandboxRecord; from: SandboxState | null; to: SandboxState }): Promise<void>;
   onSettled?(input: { record: SandboxRecord; manifest: ExtensionManifest }): Promise<void>;
   /** Best effort, like onTransition: an applied reaper action (a record closed or an orphan torn down). */

@@ -1,4 +1,11 @@
 import { waitFor } from './wait.ts';
+import {
+  addEstimate,
+  assertExtendable,
+  assertWithinMax,
+  extendedExpiry,
+  reserveExtension,
+} from './extend.ts';
 import { existsSync, statSync } from 'node:fs';
 import { bounded, detachedBound, readyBound } from './bounds.ts';
 import { resolve as resolvePath } from 'node:path';
@@ -586,46 +593,22 @@ export class SandboxManager {
     duration: string,
   ): Promise<{ record: SandboxRecord; pushed: boolean; note?: string }> {
     const add_s = parseDurationSeconds(duration, 'duration'); // a usage error before anything is read
-    const record = await this.get(id);
-    if (record.state !== 'ready' && record.state !== 'provisioning') {
-      throw new SandboxerError(
-        'illegal_transition',
-        `sandbox ${id} is ${record.state}; only a live sandbox can be extended`,
-      );
-    }
+    const record = assertExtendable(await this.get(id));
     const profile = this.profileOrUndefined(record.profile_id);
     const { ext, manifest } = this.extensionFor(record);
-    if (!manifest.capabilities.extend_ttl && manifest.capabilities.host_expiry) {
-      // The backend enforces the lifetime fixed at create: recording a later expiry would be a lie.
-      throw new SandboxerError(
-        'unsupported',
-        `extend-ttl is not supported by this backend: ${manifest.id} fixes a sandbox's lifetime at create`,
-        {
-          exitCode: 2,
-          hint: `snapshot it and restore with a longer --ttl ('sandboxer snapshot ${id}', then 'sandboxer restore SNAPSHOT_ID --ttl DUR')`,
-        },
-      );
-    }
+    // Capability, lifetime and money first (credits hold the added time like a create's estimate): a refusal
+    // changes nothing.
+    const now = () => this.clock.now().getTime();
+    const ctx = { hooks: this.hooks, record, profile, manifest, ext, add_s, duration, now: now() };
+    const extra = await reserveExtension(ctx);
     // The read-modify-write happens inside the store's serialised update: concurrent extends add up.
     const updated = await this.store.updateSandbox(id, (r) => {
-      if (r.state !== 'ready' && r.state !== 'provisioning') {
-        throw new SandboxerError(
-          'illegal_transition',
-          `sandbox ${id} is ${r.state}; only a live sandbox can be extended`,
-        );
-      }
-      const base = Math.max(Date.parse(r.expires_at ?? this.now()), this.clock.now().getTime());
-      const expires_at = new Date(base + add_s * 1000).toISOString();
-      if (profile?.ttl.max) {
-        const max_s = parseDurationSeconds(profile.ttl.max);
-        if (Date.parse(expires_at) - Date.parse(r.created_at) > max_s * 1000) {
-          throw usageError(
-            `extending by ${duration} would exceed the maximum lifetime of ${profile.ttl.max} for ${profile.id}`,
-          );
-        }
-      }
+      assertExtendable(r);
+      const expires_at = extendedExpiry(r, add_s, now());
+      assertWithinMax(profile, r, expires_at, duration);
       return {
         ...r,
+        estimate_usd: addEstimate(r.estimate_usd, extra),
         expires_at,
         ttl_s: Math.round((Date.parse(expires_at) - Date.parse(r.created_at)) / 1000),
         labels: { ...r.labels, 'io.sandboxer.expires-at': expires_at },

@@ -2,7 +2,8 @@ import { SandboxerError } from '../core/errors.ts';
 import { fromMicros, toMicros } from '../core/money.ts';
 import type { LifecycleHooks } from '../events/hooks.ts';
 import type { StateStore } from '../state/store.ts';
-import { entryKey, Ledger } from './ledger.ts';
+import type { SandboxRecord } from '../core/record.ts';
+import { Ledger } from './ledger.ts';
 
 /**
  * Credits around the lifecycle: hold the estimate before provisioning (refusing when the balance cannot cover
@@ -21,34 +22,45 @@ export class CreditsHooks implements LifecycleHooks {
   }
 
   async beforeProvision({ record }: Parameters<NonNullable<LifecycleHooks['beforeProvision']>>[0]) {
-    const estimate = record.estimate_usd ? toMicros(record.estimate_usd) : 0n;
+    await this.reserve(record, record.estimate_usd, undefined, 'or ask for a shorter --ttl');
+  }
+
+  /** An extend-ttl holds the cost of the added time through the same balance and budget check as a create. */
+  async beforeExtend({
+    record,
+    estimate_usd,
+    ref,
+  }: Parameters<NonNullable<LifecycleHooks['beforeExtend']>>[0]) {
+    await this.reserve(record, estimate_usd, ref, 'or extend by less');
+  }
+
+  /** Reserve first, then verify: two creates (or extends) racing for the last credits cannot both pass. */
+  private async reserve(
+    record: SandboxRecord,
+    amountUsd: string | undefined,
+    ref: string | undefined,
+    orElse: string,
+  ): Promise<void> {
+    const estimate = amountUsd ? toMicros(amountUsd) : 0n;
     if (estimate === 0n) return;
-    // Reserve first, then verify: two creates racing for the last credits cannot both pass.
-    const added = await this.ledger.hold(record, fromMicros(estimate));
+    const added = await this.ledger.hold(record, fromMicros(estimate), ref);
     const balance = await this.ledger.balance(this.env);
     if (balance.balance_usd === undefined) return;
-    const existing = added ? estimate : await this.heldFor(record.id);
-    const before = toMicros(balance.balance_usd) + existing;
+    // A retried reservation already counted in the balance: add back only what this one holds.
+    const before =
+      toMicros(balance.balance_usd) + (added || ref ? estimate : await this.ledger.heldFor(record.id));
     if (before >= estimate) return;
-    if (added) await this.ledger.release(record, fromMicros(estimate), 'refused: insufficient credits');
+    if (added) await this.ledger.release(record, fromMicros(estimate), 'refused: insufficient credits', ref);
     throw new SandboxerError(
       'insufficient_credits',
-      `credits balance $${fromMicros(before)} cannot cover the estimate $${fromMicros(estimate)} for ${record.id} on ${record.extension_id}`,
-      {
-        hint: "add credits with 'sandboxer credits add AMOUNT', raise SANDBOXER_BUDGET_USD, or ask for a shorter --ttl",
-      },
+      `credits balance $${fromMicros(before)} cannot cover the estimate $${fromMicros(estimate)} for ${ref ? `extending ${record.id}` : record.id} on ${record.extension_id}`,
+      { hint: `add credits with 'sandboxer credits add AMOUNT', raise SANDBOXER_BUDGET_USD, ${orElse}` },
     );
   }
 
   async onSettled({ record }: Parameters<NonNullable<LifecycleHooks['onSettled']>>[0]) {
+    const held = await this.ledger.heldFor(record.id); // before the debit, which closes the holds
     if (record.meter) await this.ledger.debit(record, record.meter.actual_usd);
-    const held = await this.heldFor(record.id);
     if (held > 0n) await this.ledger.release(record, fromMicros(held), 'settled');
-  }
-
-  private async heldFor(sandboxId: string): Promise<bigint> {
-    const rows = await this.ledger.entries();
-    const hold = rows.find((r) => r.key === entryKey('hold', sandboxId));
-    return hold ? toMicros(hold.entry.amount_usd) : 0n;
   }
 }

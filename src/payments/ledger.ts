@@ -23,6 +23,11 @@ export const LedgerEntry = z
     sandbox_id: z.string().optional(),
     extension_id: z.string().optional(),
     grant_id: z.string().optional(),
+    /**
+     * A hold with a ref is one more reservation for the same sandbox (an extend-ttl); a release with a ref voids
+     * only that hold. A release without one (and a debit) closes every hold of the sandbox.
+     */
+    ref: z.string().optional(),
     note: z.string().optional(),
   })
   .strict();
@@ -47,8 +52,8 @@ export type Balance = z.infer<typeof Balance>;
 
 const GRANT_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-export const entryKey = (kind: Exclude<LedgerKind, 'grant'>, sandboxId: string): string =>
-  `${kind}.${sandboxId}`;
+export const entryKey = (kind: Exclude<LedgerKind, 'grant'>, sandboxId: string, ref?: string): string =>
+  ref ? `${kind}.${sandboxId}.${ref}` : `${kind}.${sandboxId}`;
 
 /** SANDBOXER_BUDGET_USD: a spending ceiling added to the grants of this state store (per run in Actions). */
 export function budgetFromEnv(env: NodeJS.ProcessEnv): bigint | undefined {
@@ -119,9 +124,9 @@ export class Ledger {
     return { added, id };
   }
 
-  /** Reserve the estimate of a sandbox; false when a hold for it already exists. */
-  hold(record: SandboxRecord, amountUsd: string): Promise<boolean> {
-    return this.append('hold', record, amountUsd);
+  /** Reserve the estimate of a sandbox (or, with a ref, of one extension of it); false when it already exists. */
+  hold(record: SandboxRecord, amountUsd: string, ref?: string): Promise<boolean> {
+    return this.append('hold', record, amountUsd, undefined, ref);
   }
 
   /** Post the actual cost of a settled sandbox; false when it was already debited. */
@@ -129,9 +134,14 @@ export class Ledger {
     return this.append('debit', record, amountUsd);
   }
 
-  /** Void the hold of a sandbox (refused create, failed provisioning, or settled). */
-  release(record: SandboxRecord, amountUsd: string, note?: string): Promise<boolean> {
-    return this.append('release', record, amountUsd, note);
+  /** Void the holds of a sandbox (refused create, failed provisioning, or settled), or with a ref that one. */
+  release(record: SandboxRecord, amountUsd: string, note?: string, ref?: string): Promise<boolean> {
+    return this.append('release', record, amountUsd, note, ref);
+  }
+
+  /** What is still held for one sandbox (every live hold of it). */
+  async heldFor(sandboxId: string): Promise<bigint> {
+    return liveHolds((await this.entries()).map((e) => e.entry)).get(sandboxId) ?? 0n;
   }
 
   private append(
@@ -139,13 +149,15 @@ export class Ledger {
     record: SandboxRecord,
     amountUsd: string,
     note?: string,
+    ref?: string,
   ): Promise<boolean> {
-    return this.store.appendOnce(LEDGER_COLLECTION, entryKey(kind, record.id), {
+    return this.store.appendOnce(LEDGER_COLLECTION, entryKey(kind, record.id, ref), {
       kind,
       amount_usd: fromMicros(toMicros(amountUsd)),
       at: this.now(),
       sandbox_id: record.id,
       extension_id: record.extension_id,
+      ...(ref ? { ref } : {}),
       ...(note ? { note } : {}),
     } satisfies LedgerEntry);
   }
@@ -183,27 +195,34 @@ export class Ledger {
   }
 }
 
+/** Per sandbox, the sum of its holds that no debit or release has closed. */
+function liveHolds(entries: LedgerEntry[]): Map<string, bigint> {
+  const holds = new Map<string, bigint>();
+  const closed = new Set<string>();
+  const voided = new Set<string>();
+  for (const e of entries) {
+    if (e.kind === 'debit' || (e.kind === 'release' && !e.ref)) closed.add(e.sandbox_id!);
+    else if (e.kind === 'release') voided.add(`${e.sandbox_id!}\0${e.ref}`);
+  }
+  for (const e of entries) {
+    if (e.kind !== 'hold' || closed.has(e.sandbox_id!)) continue;
+    if (e.ref && voided.has(`${e.sandbox_id!}\0${e.ref}`)) continue;
+    holds.set(e.sandbox_id!, (holds.get(e.sandbox_id!) ?? 0n) + toMicros(e.amount_usd));
+  }
+  return holds;
+}
+
 export function computeBalance(entries: LedgerEntry[], budget: bigint | undefined): Balance {
   let granted = 0n;
   let debited = 0n;
-  const holds = new Map<string, bigint>();
-  const closed = new Set<string>();
   for (const e of entries) {
-    const amount = toMicros(e.amount_usd);
-    if (e.kind === 'grant') granted += amount;
-    else if (e.kind === 'debit') {
-      debited += amount;
-      closed.add(e.sandbox_id!);
-    } else if (e.kind === 'release') closed.add(e.sandbox_id!);
-    else holds.set(e.sandbox_id!, amount);
+    if (e.kind === 'grant') granted += toMicros(e.amount_usd);
+    else if (e.kind === 'debit') debited += toMicros(e.amount_usd);
   }
+  const holds = liveHolds(entries);
   let held = 0n;
-  let live = 0;
-  for (const [id, amount] of holds) {
-    if (closed.has(id)) continue;
-    held += amount;
-    live++;
-  }
+  for (const amount of holds.values()) held += amount;
+  const live = holds.size;
   const hasGrants = entries.some((e) => e.kind === 'grant');
   const mode = hasGrants ? 'ledger' : budget !== undefined ? 'budget' : 'unlimited';
   return {

@@ -114,7 +114,12 @@ describe('ext.e2b provisioning', () => {
     const creates = () =>
       server.requests.filter((q) => q.method === 'POST' && q.path === '/v2/sandboxes').length;
     const before = creates();
-    const err = await createError(manager(), '2h');
+    // The shipped profile keeps ttl.max within the cap (catalog load checks it); a profile edited in memory
+    // past it still meets the adapter's own refusal.
+    const cat = loadCatalog();
+    cat.profiles.get('profile.e2b-burst')!.value.ttl.max = '24h';
+    const m = new SandboxManager({ catalog: cat, registry, store: new FileStateStore(tmp.dir), owner, env });
+    const err = await createError(m, '2h');
     expect(err).toMatchObject({ code: 'backend', retryable: false });
     expect(err.hint).toContain('max_timeout_s');
     expect(creates()).toBe(before); // refused before anything was made
@@ -167,7 +172,21 @@ describe('ext.e2b provisioning', () => {
     expect(sentTimeout).toBeLessThanOrEqual(30 * 60 + 1);
     expect(sentTimeout).toBeGreaterThan(28 * 60);
     expect(record.expires_at).toBe(new Date(Date.parse(r.expires_at!) + 20 * 60 * 1000).toISOString());
-    await expect(m.extendTtl(r.id, '23h')).rejects.toMatchObject({ code: 'backend', retryable: false });
+    // The profile's ttl.max (1h, within E2B's cap) refuses first; past it, E2B's own maximum still would.
+    await expect(m.extendTtl(r.id, '23h')).rejects.toMatchObject({
+      code: 'usage',
+      message: expect.stringContaining('maximum lifetime of 1h') as unknown,
+    });
+    const cat = loadCatalog();
+    cat.profiles.get('profile.e2b-burst')!.value.ttl.max = '24h';
+    const loose = new SandboxManager({
+      catalog: cat,
+      registry,
+      store: new FileStateStore(tmp.dir),
+      owner,
+      env,
+    });
+    await expect(loose.extendTtl(r.id, '23h')).rejects.toMatchObject({ code: 'backend', retryable: false });
     await m.destroy(r.id);
   });
 
