@@ -73,7 +73,13 @@ function operation(route: Route): Json {
   for (const [status, r] of Object.entries(route.responses)) {
     responses[status] = {
       description: r.description,
-      content: { 'application/json': { schema: r.raw ? { type: 'object' } : ref(r.schema!) } },
+      ...(status === '204'
+        ? {}
+        : {
+            content: r.contentType
+              ? { [r.contentType]: { schema: { type: 'string', format: 'binary' } } }
+              : { 'application/json': { schema: r.raw ? { type: 'object' } : ref(r.schema!) } },
+          }),
     };
   }
   const errors = new Set([400, 500, ...(route.public ? [] : [401]), ...(route.errors ?? [])]);
@@ -90,6 +96,14 @@ function operation(route: Route): Json {
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     ...(params.length ? { parameters: params } : {}),
+    ...(route.rawBody
+      ? {
+          requestBody: {
+            required: true,
+            content: { [route.rawBody]: { schema: { type: 'string', format: 'binary' } } },
+          },
+        }
+      : {}),
     ...(route.body
       ? {
           requestBody: {

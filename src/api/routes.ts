@@ -1,8 +1,8 @@
 import type { z } from 'zod';
+import { accessRoutes } from './access-routes.ts';
+import type { Reply, Route } from './route.ts';
 import type { SandboxRecord, SandboxState } from '../core/record.ts';
 import { isTerminal, LIVE_STATES } from '../core/lifecycle.ts';
-import type { SandboxManager } from '../manager/manager.ts';
-import type { BackgroundWork } from './background.ts';
 import {
   CreateSandboxRequest,
   ExtendTtlRequest,
@@ -12,46 +12,9 @@ import {
   SandboxId,
   SnapshotId,
   SnapshotRequest,
-  type requestSchemas,
-  type responseSchemas,
 } from './schemas.ts';
 
-export interface RouteContext {
-  params: Record<string, string>;
-  query: unknown;
-  body: unknown;
-  manager: SandboxManager;
-  work: BackgroundWork;
-  health(): z.infer<typeof responseSchemas.Health>;
-  openapi(): unknown;
-}
-
-export interface Reply {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
-export interface Route {
-  method: 'GET' | 'POST' | 'DELETE';
-  /** `{name}` segments are path parameters. */
-  path: string;
-  operationId: string;
-  summary: string;
-  description?: string;
-  /** Served without a bearer token. */
-  public?: boolean;
-  /** Refused with 503 while the server drains. */
-  mutating?: boolean;
-  params?: Record<string, z.ZodType>;
-  query?: z.ZodObject;
-  body?: keyof typeof requestSchemas;
-  /** Success responses; the standard error responses are added by the OpenAPI builder. */
-  responses: Record<number, { description: string; schema?: keyof typeof responseSchemas; raw?: boolean }>;
-  /** Error statuses this operation can answer besides 400/401/500. */
-  errors?: number[];
-  handle(ctx: RouteContext): Promise<Reply>;
-}
+export type { Reply, Route, RouteContext } from './route.ts';
 
 const sandboxLocation = (r: SandboxRecord) => ({ Location: `/v1/sandboxes/${r.id}` });
 const accepted = (r: SandboxRecord): Reply => ({ status: 202, body: r, headers: sandboxLocation(r) });
@@ -59,6 +22,7 @@ const POLL =
   'Answers once the record exists; poll GET /v1/sandboxes/{id} until the state is ready or failed.';
 
 export const routes: Route[] = [
+  ...accessRoutes,
   {
     method: 'POST',
     path: '/v1/sandboxes',

@@ -123,6 +123,54 @@ export const Health = z
   })
   .strict();
 
+const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+const ServiceName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a compose service name')
+  .max(128);
+const RemotePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !/[\0\n\r]/.test(p), 'no NUL or newline');
+
+export const ExecRequestBody = z
+  .object({
+    argv: z.array(z.string().max(65_536)).min(1).max(1024).optional(),
+    shell: z.string().min(1).max(65_536).optional(),
+    service: ServiceName.optional(),
+    cwd: RemotePath.optional(),
+    env: bounded(z.record(EnvName, z.string().max(65_536)), 'environment variables').optional(),
+    /** UTF-8 text sent to the command's stdin, then closed. */
+    stdin: z.string().max(1_000_000).optional(),
+    timeout_s: z.number().int().positive().max(86_400).optional(),
+  })
+  .strict()
+  .refine((b) => (b.argv === undefined) !== (b.shell === undefined), 'give exactly one of argv or shell')
+  .meta({ description: 'A command for POST /v1/sandboxes/{id}/exec: argv (no shell) or shell (sh -c).' });
+
+export const Endpoint = z
+  .object({
+    service: z.string(),
+    port: z.number().int(),
+    host: z.string(),
+    host_port: z.number().int(),
+    protocol: z.enum(['tcp', 'http']),
+    url: z.string().optional(),
+    secret: z.boolean().optional(),
+  })
+  .strict();
+export const EndpointList = z.object({ endpoints: z.array(Endpoint) }).strict();
+export const LogsQuery = z
+  .object({
+    service: ServiceName.optional(),
+    tail: z.coerce.number().int().nonnegative().max(100_000).optional(),
+    since: z.string().max(40).optional(),
+    follow: z.enum(['true', 'false']).optional(),
+  })
+  .strict();
+export const FilesQuery = z.object({ path: RemotePath, service: ServiceName.optional() }).strict();
+
 /** Named schemas of the OpenAPI document's components. */
 export const requestSchemas = {
   CreateSandboxRequest,
@@ -130,6 +178,7 @@ export const requestSchemas = {
   SnapshotRequest,
   RestoreRequest,
   ExtendTtlRequest,
+  ExecRequestBody,
 } as const;
 
 export const responseSchemas = {
@@ -139,6 +188,7 @@ export const responseSchemas = {
   SnapshotList,
   ExtendTtlResponse,
   Health,
+  EndpointList,
   Error: ApiErrorBody,
 } as const;
 

@@ -60,8 +60,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let status = 500;
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
     try {
-      const reply = await dispatch(req, {
+      const reply = await dispatch(req, gone.signal, {
         manager: opts.manager,
         work,
         maxBody,
@@ -71,7 +75,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         openapi: () => (openapi ??= buildOpenApi({ version, serverUrl: url })),
       });
       status = reply.status;
-      sendJson(res, reply.status, reply.body, reply.headers);
+      if (reply.stream) {
+        res.writeHead(reply.status, {
+          'Content-Type': reply.stream.contentType,
+          'Cache-Control': 'no-store',
+          'X-Content-Type-Options': 'nosniff',
+          ...reply.headers,
+        });
+        await reply.stream.write(res);
+        res.end();
+      } else if (reply.body === undefined) res.writeHead(reply.status, reply.headers ?? {}).end();
+      else sendJson(res, reply.status, reply.body, reply.headers);
     } catch (err) {
       const e = toHttpError(err);
       status = e.status;
@@ -146,7 +160,7 @@ interface DispatchContext {
   openapi(): unknown;
 }
 
-async function dispatch(req: IncomingMessage, ctx: DispatchContext) {
+async function dispatch(req: IncomingMessage, signal: AbortSignal, ctx: DispatchContext) {
   // Browsers send Origin on cross-site requests; this API has no browser clients, so refuse them outright
   // (a web page must not be able to create sandboxes through a loopback server).
   if (req.headers.origin !== undefined) {
@@ -209,7 +223,16 @@ async function dispatch(req: IncomingMessage, ctx: DispatchContext) {
   }
 
   const query = parseQuery(route, url.searchParams);
-  const raw = await readJsonBody(req, ctx.maxBody);
+  if (route.rawBody && !String(req.headers['content-type'] ?? '').startsWith(route.rawBody))
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      `${method} ${route.path} takes a ${route.rawBody} body`,
+      {
+        hint: `send Content-Type: ${route.rawBody}`,
+      },
+    );
+  const raw = route.rawBody ? undefined : await readJsonBody(req, ctx.maxBody);
   let body: unknown;
   if (route.body) {
     const parsed = requestSchemas[route.body].safeParse(raw === undefined ? {} : raw);
@@ -232,6 +255,8 @@ async function dispatch(req: IncomingMessage, ctx: DispatchContext) {
     });
   }
   return route.handle({
+    req,
+    signal,
     params,
     query,
     body,

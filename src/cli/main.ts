@@ -22,9 +22,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     env: process.env,
     signal: controller.signal,
   });
-  // Ended by Ctrl-C / SIGTERM: the shell convention (128 + signal number), so scripts can tell it from a failure.
+  // Cut short by Ctrl-C / SIGTERM (a drained serve still ends 0): the shell convention (128 + signal number), so scripts can tell it from a failure.
   const reason = controller.signal.aborted ? String((controller.signal.reason as Error)?.message) : '';
-  const final = reason === 'SIGINT' ? 130 : reason === 'SIGTERM' ? 143 : code;
+  const final = code === 0 ? 0 : reason === 'SIGINT' ? 130 : reason === 'SIGTERM' ? 143 : code;
   process.exitCode = final;
   // A backend call we stopped waiting for (raced against the bound or the cancel) may still hold a socket open:
   // it must not keep the process alive. After a cancel exit at once; otherwise give stragglers a short grace.

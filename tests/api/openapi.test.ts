@@ -49,16 +49,17 @@ const OPENAPI_31_SUBSET = {
     },
   },
   $defs: {
+    // A content map: JSON, or the streamed types of the access routes (NDJSON, text, tar), each with a schema.
     media: {
       type: 'object',
-      required: ['application/json'],
-      additionalProperties: false,
-      properties: {
-        'application/json': {
-          type: 'object',
-          required: ['schema'],
-          properties: { schema: { type: 'object' } },
-        },
+      minProperties: 1,
+      propertyNames: {
+        enum: ['application/json', 'application/x-ndjson', 'application/x-tar', 'text/plain'],
+      },
+      additionalProperties: {
+        type: 'object',
+        required: ['schema'],
+        properties: { schema: { type: 'object' } },
       },
     },
     operation: {
