@@ -1,4 +1,5 @@
 import { waitFor } from './wait.ts';
+import { nothingMadeOnError, takeNothingMade } from '../extensions/made-nothing.ts';
 import {
   addEstimate,
   assertExtendable,
@@ -406,7 +407,9 @@ export class SandboxManager {
     const timeout_s = Number(record.config.ready_timeout_s ?? this.readyTimeout_s ?? 600);
     const id = record.id;
     await readyBound(manifest.id, timeout_s, signal, async (bounded) => {
-      const secrets = await this.resolveSecrets(manifest, profile, bounded, memo);
+      const secrets = await this.resolveSecrets(manifest, profile, bounded, memo).catch(
+        nothingMadeOnError(id),
+      );
       const ctx: ProvisionContext = {
         ...this.baseContext(manifest, record.config, secrets, bounded),
         sandbox: record,
@@ -443,12 +446,18 @@ export class SandboxManager {
     let cleaned = false;
     try {
       const current = await this.get(id);
-      const secrets = await this.resolveSecrets(manifest, profile).catch(() => emptySecrets);
-      await this.log.group(`clean up ${id} on ${manifest.id}`, () =>
-        bounded(this.teardownTimeout_s * 1000, undefined, (signal) =>
-          ext.teardown({ ...this.baseContext(manifest, current.config, secrets, signal), sandbox: current }),
-        ),
-      );
+      // A create refused before anything existed (bad key) has nothing to clean: no teardown that could only fail.
+      if (!takeNothingMade(current)) {
+        const secrets = await this.resolveSecrets(manifest, profile).catch(() => emptySecrets);
+        await this.log.group(`clean up ${id} on ${manifest.id}`, () =>
+          bounded(this.teardownTimeout_s * 1000, undefined, (signal) =>
+            ext.teardown({
+              ...this.baseContext(manifest, current.config, secrets, signal),
+              sandbox: current,
+            }),
+          ),
+        );
+      }
       cleaned = true;
     } catch (err) {
       this.log.warn(

@@ -5,6 +5,7 @@ import type { Handle } from '../../core/record.ts';
 import { manifestPricing } from '../pricing.ts';
 import { sleep } from '../../core/sleep.ts';
 import { raceSignal } from '../../core/deadline.ts';
+import { noteNothingMade, refusedCreate } from '../made-nothing.ts';
 import { cloudMeter, configEnv, providerTimeoutSeconds } from '../cloud-common.ts';
 import type {
   BackendObject,
@@ -135,6 +136,10 @@ export function e2b(manifest: ExtensionManifest): Extension {
         envs: configEnv(ctx.config),
       });
       return sb.sandboxId;
+    }).catch((err: unknown) => {
+      // E2B refused the request (bad key, unknown template, quota): nothing exists to clean up.
+      if (refusedCreate(err)) noteNothingMade(ctx.sandbox.id);
+      throw err;
     });
     const handle: Handle = {
       backend_id: sandboxId,
