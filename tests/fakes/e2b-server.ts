@@ -1,10 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeEnvd } from './e2b-envd.ts';
+import { badRequest, created, detail, header, notFound, readJson, send, stringMap } from './e2b-api.ts';
 
 /**
- * A local HTTP server speaking the subset of E2B's REST API the official `e2b` SDK uses, plus the envd `/health`
- * probe (point `E2B_SANDBOX_URL` at it as well). Listens on 127.0.0.1 only.
+ * A local HTTP server speaking the subset of E2B's REST API the official `e2b` SDK uses, plus envd (health,
+ * commands, files: see e2b-envd.ts; point `E2B_SANDBOX_URL` at it as well). Listens on 127.0.0.1 only.
+ * Create and connect hand out the sandbox's envd access token, as E2B does for secured sandboxes.
  *
  * Control plane: v1 and v2 create (`POST /sandboxes`, `POST /v2/sandboxes`), list (`GET /sandboxes`,
  * `GET /v2/sandboxes` with the metadata filter and `X-Next-Token` paging), get, kill, timeout, pause, resume and
@@ -25,6 +31,10 @@ export interface FakeSandbox {
   envdVersion: string;
   /** envd answers /health with 502 until this time (ms since epoch). */
   healthyAt: number;
+  /** envd's X-Access-Token for this sandbox. */
+  envdAccessToken: string;
+  /** The user's home inside the "sandbox": a temp directory removed with the sandbox. */
+  home: string;
 }
 
 export type FakeOp =
@@ -37,7 +47,9 @@ export type FakeOp =
   | 'connect'
   | 'snapshot'
   | 'delete-snapshot'
-  | 'health';
+  | 'health'
+  | 'exec'
+  | 'files';
 
 export interface Fault {
   op: FakeOp;
@@ -71,8 +83,12 @@ export class FakeE2bServer {
   readonly requests: RecordedRequest[] = [];
   /** envd reports unhealthy for this long after create/resume (ms). */
   startupDelayMs = 0;
-  /** Version reported as envdVersion on create (the SDK refuses < 0.1.0). */
-  envdVersion = '0.2.0';
+  /** Version reported as envdVersion on create (the SDK refuses < 0.1.0; closeStdin needs 0.5.2). */
+  envdVersion = '0.5.8';
+  readonly envd = new FakeEnvd(
+    (id) => this.sandboxes.get(id),
+    (op, res) => this.fault(op, res),
+  );
   private faults: Fault[] = [];
   private server: Server | undefined;
   private url_ = '';
@@ -100,6 +116,7 @@ export class FakeE2bServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    for (const id of [...this.sandboxes.keys()]) this.remove(id);
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -146,6 +163,8 @@ export class FakeE2bServer {
       memoryMB: spec.memoryMB,
       envdVersion: this.envdVersion,
       healthyAt: now + this.startupDelayMs,
+      envdAccessToken: randomBytes(16).toString('hex'),
+      home: mkdtempSync(join(tmpdir(), 'sbx-fake-e2b-home-')),
     };
     this.sandboxes.set(sb.sandboxID, sb);
     return sb;
@@ -155,11 +174,21 @@ export class FakeE2bServer {
   private expire(): void {
     const now = Date.now();
     for (const [id, sb] of this.sandboxes) {
-      if (sb.state === 'running' && Date.parse(sb.endAt) <= now) this.sandboxes.delete(id);
+      if (sb.state === 'running' && Date.parse(sb.endAt) <= now) this.remove(id);
     }
   }
 
-  private fault(op: FakeOp, res: ServerResponse): boolean {
+  /** A sandbox goes: its processes are killed and its home removed. */
+  private remove(id: string): boolean {
+    const sb = this.sandboxes.get(id);
+    if (!sb) return false;
+    this.sandboxes.delete(id);
+    this.envd.reap(id);
+    rmSync(sb.home, { recursive: true, force: true });
+    return true;
+  }
+
+  fault(op: FakeOp, res: ServerResponse): boolean {
     const f = this.faults.find((x) => x.op === op);
     if (!f) return false;
     if (f.times !== undefined) {
@@ -176,20 +205,21 @@ export class FakeE2bServer {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
     const method = req.method ?? 'GET';
-    const body = await readJson(req);
     const apiKey = header(req, 'x-api-key');
-    this.requests.push({ method, path, query: Object.fromEntries(url.searchParams), body, apiKey });
     this.expire();
-
     // envd (the in-sandbox daemon), reached through E2B_SANDBOX_URL with the sandbox id in a header.
-    if (method === 'GET' && path === '/health') {
-      if (this.fault('health', res)) return;
-      const sb = this.sandboxes.get(header(req, 'e2b-sandbox-id') ?? '');
-      if (!sb || sb.state !== 'running' || Date.now() < sb.healthyAt) {
-        return send(res, 502, { code: 502, message: 'sandbox not reachable' });
-      }
-      return send(res, 204);
+    if (FakeEnvd.handles(path)) {
+      this.requests.push({
+        method,
+        path,
+        query: Object.fromEntries(url.searchParams),
+        body: undefined,
+        apiKey,
+      });
+      return this.envd.handle(req, res, url);
     }
+    const body = await readJson(req);
+    this.requests.push({ method, path, query: Object.fromEntries(url.searchParams), body, apiKey });
 
     if (apiKey !== this.apiKey) {
       return send(res, 401, { code: 401, message: 'Invalid API key' });
@@ -213,7 +243,7 @@ export class FakeE2bServer {
       }
       if (method === 'DELETE') {
         if (this.fault('kill', res)) return;
-        if (!this.sandboxes.delete(id)) return notFound(res, id);
+        if (!this.remove(id)) return notFound(res, id);
         return send(res, 204);
       }
     }
@@ -324,80 +354,4 @@ export class FakeE2bServer {
       items.length > limit ? { 'X-Next-Token': page[page.length - 1]!.sandboxID } : {};
     send(res, 200, page.map(detail), headers);
   }
-}
-
-function created(sb: FakeSandbox) {
-  return {
-    templateID: sb.templateID,
-    sandboxID: sb.sandboxID,
-    clientID: sb.clientID,
-    envdVersion: sb.envdVersion,
-    domain: null,
-  };
-}
-
-function detail(sb: FakeSandbox) {
-  return {
-    templateID: sb.templateID,
-    sandboxID: sb.sandboxID,
-    clientID: sb.clientID,
-    startedAt: sb.startedAt,
-    endAt: sb.endAt,
-    cpuCount: sb.cpuCount,
-    memoryMB: sb.memoryMB,
-    diskSizeMB: 1024,
-    metadata: sb.metadata,
-    state: sb.state,
-    envdVersion: sb.envdVersion,
-  };
-}
-
-function stringMap(value: unknown): Record<string, string> | undefined {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object') return undefined;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') return undefined;
-    out[k] = v;
-  }
-  return out;
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  if (chunks.length === 0) return undefined;
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): void {
-  if (res.headersSent) return;
-  if (body === undefined) {
-    res.writeHead(status, headers).end();
-    return;
-  }
-  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-}
-
-function notFound(res: ServerResponse, id: string): void {
-  send(res, 404, { code: 404, message: `sandbox "${id}" doesn't exist or you don't have access to it` });
-}
-
-function badRequest(res: ServerResponse, message: string): void {
-  send(res, 400, { code: 400, message });
 }

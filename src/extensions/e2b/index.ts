@@ -4,7 +4,6 @@ import { LABEL } from '../../core/labels.ts';
 import type { Handle } from '../../core/record.ts';
 import { manifestPricing } from '../pricing.ts';
 import { sleep } from '../../core/sleep.ts';
-import { raceSignal } from '../../core/deadline.ts';
 import { noteNothingMade, refusedCreate } from '../made-nothing.ts';
 import { cloudMeter, configEnv, providerTimeoutSeconds } from '../cloud-common.ts';
 import type {
@@ -14,7 +13,8 @@ import type {
   ProvisionContext,
   ProvisionResult,
 } from '../contract.ts';
-import { mapE2bError } from './errors.ts';
+import { e2bAccess, portsHandle } from './access.ts';
+import { e2bCaller } from './sdk.ts';
 
 /**
  * ext.e2b: metered cloud sandboxes on E2B through the official `e2b` SDK (loaded lazily, so the CLI starts fast).
@@ -26,69 +26,17 @@ import { mapE2bError } from './errors.ts';
  * - teardown: kill (404 = already gone = success); without a saved id, kill whatever carries our sandbox id.
  * - extend TTL: set-timeout. Snapshot: the snapshots API (the snapshot outlives the sandbox); restore: create from
  *   the snapshot id. List: the metadata filter over every page.
+ * - access (access.ts): endpoints from the profile's ports (saved in the handle at provision), exec through envd's
+ *   process service, files as a tar moved through envd's file API. No service logs on E2B: `logs` is absent.
  *
  * Connection: `config.api_url` or `E2B_API_URL` (else the SDK's default from `E2B_DOMAIN`), `E2B_SANDBOX_URL` for
  * envd. The API key arrives as the `api_key` secret and goes nowhere but the SDK's header.
  */
-const importSdk = () => import('e2b');
-type E2bModule = Awaited<ReturnType<typeof importSdk>>;
-
-let sdk: Promise<E2bModule> | undefined;
-const loadSdk = (): Promise<E2bModule> => (sdk ??= importSdk());
-
-interface ConnOpts {
-  apiKey: string;
-  apiUrl?: string;
-  domain?: string;
-  sandboxUrl?: string;
-  debug: false;
-  requestTimeoutMs: number;
-  signal: AbortSignal;
-}
-
-function connection(ctx: ExtensionContext): ConnOpts {
-  const apiKey = ctx.secrets.get('api_key');
-  if (!apiKey) {
-    throw new SandboxerError('credentials', `${ctx.manifest.id}: no E2B API key was resolved`, {
-      hint: 'set E2B_API_KEY (the secret_ref of the api_key credential in extensions/ext.e2b.yaml)',
-    });
-  }
-  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-  const apiUrl = str(ctx.config.api_url) ?? str(ctx.env.E2B_API_URL);
-  const domain = str(ctx.config.domain) ?? str(ctx.env.E2B_DOMAIN);
-  const sandboxUrl = str(ctx.config.sandbox_url) ?? str(ctx.env.E2B_SANDBOX_URL);
-  return {
-    apiKey,
-    ...(apiUrl ? { apiUrl } : {}),
-    ...(domain ? { domain } : {}),
-    ...(sandboxUrl ? { sandboxUrl } : {}),
-    // E2B_DEBUG makes the SDK skip the API entirely; never let the environment turn that on.
-    debug: false,
-    requestTimeoutMs: Number(ctx.config.request_timeout_ms ?? 30_000),
-    signal: ctx.signal,
-  };
-}
-
 export function e2b(manifest: ExtensionManifest): Extension {
   const id = manifest.id;
 
-  async function call<T>(
-    ctx: ExtensionContext,
-    op: string,
-    fn: (conn: ConnOpts, m: E2bModule) => Promise<T>,
-  ) {
-    const conn = connection(ctx);
-    try {
-      // Raced: after a GC the SDK's fetch may lose our abort (nodejs/node#55428), so never wait on it alone.
-      return await raceSignal(
-        loadSdk().then((m) => fn(conn, m)),
-        ctx.signal,
-        `${id}: ${op}`,
-      );
-    } catch (err) {
-      throw mapE2bError(id, op, err, { signal: ctx.signal, secrets: [conn.apiKey] });
-    }
-  }
+  const call = e2bCaller(id);
+  const access = e2bAccess(id, call);
 
   async function kill(ctx: ExtensionContext, sandboxId: string): Promise<void> {
     // false = 404: already gone, which is what teardown wants.
@@ -145,6 +93,7 @@ export function e2b(manifest: ExtensionManifest): Extension {
       backend_id: sandboxId,
       template,
       started_at: new Date().toISOString(),
+      ...portsHandle(ctx.profile.ports),
       ...extra,
     };
     await ctx.saveHandle(handle);
@@ -153,6 +102,7 @@ export function e2b(manifest: ExtensionManifest): Extension {
 
   return {
     id,
+    ...access,
 
     provision: (ctx) => create(ctx, String(ctx.config.template ?? 'base')),
 
