@@ -1,10 +1,15 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { link, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { sleep } from '../../core/sleep.ts';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { SandboxerError } from '../../core/errors.ts';
 
 /**
- * A cross-process lock: a lock file created with O_EXCL. A holder that died leaves a stale file, which is
- * taken over after `staleMs` by renaming it away (rename is atomic, so only one waiter wins the takeover).
+ * A cross-process lock: a lock file created with O_EXCL holding `pid host token`. While held, a heartbeat
+ * refreshes its mtime every `staleMs / 3`, so a holder that is alive but slow keeps it. A waiter takes it over
+ * only when the heartbeat is stale (older than `staleMs`) or the holder's process is gone from this host, and
+ * only the lock it judged (same token) — renaming it away first, so one waiter wins. Release removes the file
+ * only while its token is still ours: a holder whose lock was taken over never deletes its successor's.
  */
 export async function withFileLock<T>(
   lockPath: string,
@@ -14,26 +19,17 @@ export async function withFileLock<T>(
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const staleMs = opts.staleMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;
+  const token = randomBytes(12).toString('hex');
   let delay = 2;
   for (;;) {
     try {
       const fh = await open(lockPath, 'wx');
-      await fh.writeFile(`${process.pid} ${new Date().toISOString()}\n`);
+      await fh.writeFile(`${process.pid} ${hostname()} ${token} ${new Date().toISOString()}\n`);
       await fh.close();
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      try {
-        const st = await stat(lockPath);
-        if (Date.now() - st.mtimeMs > staleMs || (await holderIsDead(lockPath))) {
-          const aside = `${lockPath}.stale-${process.pid}-${Date.now()}`;
-          await rename(lockPath, aside).catch(() => {});
-          await rm(aside, { force: true }).catch(() => {});
-          continue;
-        }
-      } catch {
-        continue; // vanished between open and stat: try again at once
-      }
+      if (await takeOverIfAbandoned(lockPath, staleMs)) continue;
       if (Date.now() > deadline) {
         throw new SandboxerError('state_store', `timed out waiting for lock ${lockPath}`, {
           retryable: true,
@@ -44,18 +40,74 @@ export async function withFileLock<T>(
       delay = Math.min(delay * 2, 50);
     }
   }
+  const heartbeat = setInterval(
+    () => void beat(lockPath, token).then((ours) => ours || clearInterval(heartbeat)),
+    Math.max(10, Math.floor(staleMs / 3)),
+  );
+  heartbeat.unref();
   try {
     return await fn();
   } finally {
-    await rm(lockPath, { force: true });
+    clearInterval(heartbeat);
+    if ((await holder(lockPath))?.token === token) await rm(lockPath, { force: true });
   }
 }
 
-async function holderIsDead(lockPath: string): Promise<boolean> {
+interface Holder {
+  pid: number;
+  host: string;
+  token: string;
+}
+
+async function holder(lockPath: string): Promise<Holder | undefined> {
   try {
-    const pid = Number((await readFile(lockPath, 'utf8')).split(' ')[0]);
-    if (!Number.isInteger(pid) || pid <= 0) return false;
-    process.kill(pid, 0);
+    const [pid, host, token] = (await readFile(lockPath, 'utf8')).trim().split(' ');
+    return { pid: Number(pid), host: host ?? '', token: token ?? '' };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Refresh the lock's mtime while it is still ours; false once it is not (taken over, or gone). */
+async function beat(lockPath: string, token: string): Promise<boolean> {
+  if ((await holder(lockPath))?.token !== token) return false;
+  const now = new Date();
+  await utimes(lockPath, now, now).catch(() => undefined);
+  return true;
+}
+
+/** True when the lock was abandoned and is now out of the way (or vanished): try to create it again at once. */
+async function takeOverIfAbandoned(lockPath: string, staleMs: number): Promise<boolean> {
+  let mtimeMs: number;
+  try {
+    mtimeMs = (await stat(lockPath)).mtimeMs;
+  } catch {
+    return true; // vanished between open and stat
+  }
+  const judged = await holder(lockPath);
+  if (!judged) return true;
+  const stale = Date.now() - mtimeMs > staleMs;
+  if (!stale && !holderIsDead(judged)) return false;
+  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await rename(lockPath, aside);
+  } catch {
+    return true; // another waiter moved it first
+  }
+  const moved = await holder(aside);
+  if (moved?.token !== judged.token) {
+    // Between our look and the rename, someone else took it over and made a fresh lock: put theirs back.
+    await link(aside, lockPath).catch(() => undefined);
+  }
+  await rm(aside, { force: true }).catch(() => undefined);
+  return true;
+}
+
+/** Only a holder on this host can be seen to be gone; elsewhere the heartbeat decides. */
+function holderIsDead(h: Holder): boolean {
+  if (h.host !== hostname() || !Number.isInteger(h.pid) || h.pid <= 0) return false;
+  try {
+    process.kill(h.pid, 0);
     return false;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
