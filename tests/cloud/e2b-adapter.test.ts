@@ -307,6 +307,7 @@ describe('ext.e2b error mapping (real SDK, real HTTP)', () => {
   });
 
   it('an envd older than 0.1.0 is refused (the SDK kills the sandbox) and not retried', async () => {
+    const current = server.envdVersion;
     server.envdVersion = '0.0.9';
     try {
       const m = manager();
@@ -314,7 +315,7 @@ describe('ext.e2b error mapping (real SDK, real HTTP)', () => {
       expect(err.retryable).toBe(false);
       expect(err.hint).toContain('template');
     } finally {
-      server.envdVersion = '0.2.0';
+      server.envdVersion = current;
     }
     expect([...server.sandboxes.values()].filter((s) => s.envdVersion === '0.0.9')).toEqual([]);
   });

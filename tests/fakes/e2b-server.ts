@@ -90,6 +90,7 @@ export class FakeE2bServer {
     (op, res) => this.fault(op, res),
   );
   private faults: Fault[] = [];
+  private readonly homes = new Set<string>();
   private server: Server | undefined;
   private url_ = '';
 
@@ -117,6 +118,8 @@ export class FakeE2bServer {
     if (!server) return;
     this.server = undefined;
     for (const id of [...this.sandboxes.keys()]) this.remove(id);
+    // Homes of sandboxes a test deleted from the map directly.
+    for (const home of this.homes) rmSync(home, { recursive: true, force: true });
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -166,6 +169,7 @@ export class FakeE2bServer {
       envdAccessToken: randomBytes(16).toString('hex'),
       home: mkdtempSync(join(tmpdir(), 'sbx-fake-e2b-home-')),
     };
+    this.homes.add(sb.home);
     this.sandboxes.set(sb.sandboxID, sb);
     return sb;
   }

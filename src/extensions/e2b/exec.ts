@@ -106,13 +106,14 @@ export function execOn(
       let timer: NodeJS.Timeout | undefined;
       let grace: NodeJS.Timeout | undefined;
       let settled = false;
+      let killed: Promise<void> = Promise.resolve();
       let onAbort = () => {};
       try {
         const outcome = await new Promise<Ended | 'cancelled'>((resolve, reject) => {
           const stop = (why: 'timeout' | 'cancel') => {
             if (reason || ended) return;
             reason = why;
-            const killed = killTree(sb, pid);
+            killed = killTree(sb, pid);
             if (why === 'cancel') void killed.then(() => resolve('cancelled'));
             // A kill that never produced an end event does not keep the caller waiting.
             else
@@ -128,8 +129,8 @@ export function execOn(
             (e: unknown) => {
               ended = true;
               if ((e as { name?: unknown }).name === 'CommandExitError') resolve(e as Ended);
-              // The stream broke while we were killing a timed-out command: it timed out all the same.
-              else if (reason === 'timeout') resolve(KILLED);
+              // The stream broke while we were killing the command: it timed out (or was cancelled) all the same.
+              else if (reason) resolve(KILLED);
               else reject(e instanceof Error ? e : new Error(String(e)));
             },
           );
@@ -147,7 +148,9 @@ export function execOn(
             });
           }
         });
-        if (outcome === 'cancelled')
+        // Cancelled is cancelled, whichever came first (envd's end event or our kill's answer).
+        if (reason === 'cancel') await killed;
+        if (outcome === 'cancelled' || reason === 'cancel')
           throw abortError(ctx.signal, `${ctx.manifest.id}: exec (the command was killed)`);
         return result(outcome, reason === 'timeout');
       } finally {
