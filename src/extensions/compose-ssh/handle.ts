@@ -2,6 +2,7 @@ import type { Handle } from '../../core/record.ts';
 import { BackendError } from '../../core/errors.ts';
 import { runtimeFrom, type Runtime } from './project.ts';
 import type { Layout } from './remote.ts';
+import type { ContainerInfo } from './ready.ts';
 
 /** What a compose-ssh handle records, read back for teardown, access and snapshots. */
 /** The layout a handle names; a directory that is not `<base>/sbx-<id>` is refused (teardown runs rm -rf on it). */
@@ -38,5 +39,25 @@ export function composeFilesOf(h: Handle): string[] {
     return Array.isArray(files) ? files.map(String) : [];
   } catch {
     return [];
+  }
+}
+
+/** The container of each service (JSON for the handle), so exec and files need no lookup on the host. */
+export function containersByService(containers: ContainerInfo[]): string {
+  const out: Record<string, string> = {};
+  for (const c of containers) {
+    const svc = c.Config?.Labels?.['com.docker.compose.service'];
+    if (svc && c.State?.Running !== false) out[svc] = c.Id;
+  }
+  return JSON.stringify(out);
+}
+
+export function containerOf(h: Handle, service: string): string | undefined {
+  try {
+    const map = typeof h.containers === 'string' ? (JSON.parse(h.containers) as Record<string, unknown>) : {};
+    const id = map[service];
+    return typeof id === 'string' && /^[0-9a-f]{12,64}$/.test(id) ? id : undefined;
+  } catch {
+    return undefined;
   }
 }

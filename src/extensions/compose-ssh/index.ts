@@ -39,12 +39,13 @@ import {
   parseStatus,
   repoCache,
   statusCommand,
+  type UpStatus,
   teardownScript,
   upAndWait,
   type Layout,
 } from './remote.ts';
 import { composeAccess } from './access.ts';
-import { composeFilesOf, handleLayout, handleRuntime } from './handle.ts';
+import { composeFilesOf, containersByService, handleLayout, handleRuntime } from './handle.ts';
 import { assess, waitProjectReady, type ContainerInfo } from './ready.ts';
 import { collectTelemetry, type HostTelemetry } from './telemetry.ts';
 
@@ -116,10 +117,14 @@ async function planStart(
 }
 
 /** What the start script printed: a failure ends provisioning now, a ready project spares waitReady a connection. */
-function afterStart(ctx: ProvisionContext, services: string[], out: string): void {
-  const status = assess(services, parseStatus(out));
+async function afterStart(ctx: ProvisionContext, services: string[], out: string): Promise<void> {
+  const up = parseStatus(out);
+  const status = assess(services, up);
   if (status.kind === 'failed') throw new BackendError(ctx.manifest.id, status.why, { retryable: false });
-  if (status.kind === 'ready') readyAtProvision.add(ctx.sandbox.id);
+  if (status.kind === 'ready') {
+    readyAtProvision.add(ctx.sandbox.id);
+    await ctx.saveHandle({ containers: containersByService(up.containers) });
+  }
 }
 
 /** The compose file, read from the local repo (what the host will hold), for its services and volumes. */
@@ -187,7 +192,7 @@ async function deployRepo(
     ).join('\n'),
     { stdin: await tarStream(repo, patterns), what: 'repo transfer + compose up' },
   );
-  afterStart(ctx, services, out);
+  await afterStart(ctx, services, out);
 }
 
 const CACHE_MISS = 'sandboxer:cache-miss';
@@ -285,6 +290,7 @@ async function readyCheck(ctx: ProvisionContext, handle: Handle): Promise<void> 
   const timeout_s = Number(ctx.config.ready_timeout_s ?? 300);
   const bound = deadline(timeout_s * 1000, [ctx.signal], 'ready check');
   const signal = bound.signal;
+  let last: UpStatus | undefined;
   await inSession({ ...ctx, signal }, target, async (s) => {
     await waitProjectReady({
       extId: ctx.manifest.id,
@@ -292,11 +298,13 @@ async function readyCheck(ctx: ProvisionContext, handle: Handle): Promise<void> 
       signal,
       userSignal: ctx.signal,
       timeout_s,
-      status: async () => parseStatus(await s.run(statusCommand(l, rt), { what: 'status', retryable: true })),
+      status: async () =>
+        (last = parseStatus(await s.run(statusCommand(l, rt), { what: 'status', retryable: true }))),
       runHealthcheck: async (id) =>
         rt.engine[0] === 'podman' ? (await s.exec(sh`podman healthcheck run ${id}`)).code === 0 : undefined,
     });
   }).finally(bound.clear);
+  if (last) await ctx.saveHandle({ containers: containersByService(last.containers) });
 }
 
 async function teardownHandle(ctx: ExtensionContext, handle: Handle): Promise<void> {
@@ -351,7 +359,7 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
           [heredocWrite(`${l.repo}/${composeFile}`, composeText), script].join('\n'),
           'deploying the canary',
         );
-        afterStart(ctx, services, out);
+        await afterStart(ctx, services, out);
         telemetry = await collectTelemetry(s, target.host, l.base, rt);
       });
       return {
@@ -472,7 +480,7 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
           { what: 'restoring volumes' },
         );
         const { script, services } = await planStart(ctx, l, rt, composeFile, composeText);
-        afterStart(ctx, services, await s.run(script, { what: 'compose up' }));
+        await afterStart(ctx, services, await s.run(script, { what: 'compose up' }));
       });
       return { handle: {}, placement: placementOf(target, l) };
     },
