@@ -1,19 +1,20 @@
 // The one shared bundle (dist/index.js). Every entry point — the CLI and each action's main/post — is an export
 // here; the files under dist/ that runners and bin/ execute are tiny stubs that call one of them. Each entry is
 // loaded on demand (ncc emits it as a chunk), so an action step only parses the code it runs: that keeps the
-// setup step's start-up overhead down.
+// setup step's start-up overhead down. Each action entry is a module exporting `run()` (what
+// @github/local-action calls), and importing one runs nothing.
 export async function runCliMain(): Promise<void> {
   return (await import('./cli/main.ts')).main();
 }
 export async function setupMain(): Promise<void> {
-  return (await import('./action/setup.ts')).setupMain();
+  return (await import('./action/setup.ts')).run();
 }
 export async function setupPost(): Promise<void> {
-  return (await import('./action/setup.ts')).setupPost();
+  return (await import('./action/setup-post.ts')).run();
 }
 export async function teardownMain(): Promise<void> {
-  return (await import('./action/teardown.ts')).teardownMain();
+  return (await import('./action/teardown.ts')).run();
 }
 export async function reapMain(): Promise<void> {
-  return (await import('./action/reap.ts')).reapMain();
+  return (await import('./action/reap.ts')).run();
 }

@@ -130,3 +130,6 @@ async function retireArtifacts(
   }
   return deleted;
 }
+
+/** The entry @github/local-action (and src/bundle.ts) calls: importing this module runs nothing. */
+export const run = reapMain;

@@ -11,7 +11,7 @@ import type { StateStore } from '../state/store.ts';
 import { readSetupInputs } from './inputs.ts';
 import { setRecordOutputs, writeSummary } from './report.ts';
 import { actionManager, actionStateDir, onSignals, openStore, runStep } from './runtime.ts';
-import { saved, saveState } from './state.ts';
+import { readSavedState, saveState } from './state.ts';
 import { exposeSandbox, showLogs } from './use.ts';
 
 /** A post step must end well inside the 5 minutes the runner allows after a cancel. */
@@ -81,6 +81,7 @@ async function finishStore(flush: () => Promise<string[]>): Promise<void> {
 /** setup-sandbox post: tear down per the teardown policy; every problem is a warning, never a failed job. */
 export async function setupPost(): Promise<void> {
   await runStep('post', async () => {
+    const saved = readSavedState();
     const id = saved.sandbox_id;
     if (!id) {
       core.info('no sandbox was created by this job: nothing to tear down');
@@ -179,3 +180,6 @@ async function exportUsage(store: StateStore, env: NodeJS.ProcessEnv): Promise<b
     return false;
   }
 }
+
+/** The entry @github/local-action (and src/bundle.ts) calls: importing this module runs nothing. */
+export const run = setupMain;

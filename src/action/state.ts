@@ -4,7 +4,8 @@ import { z } from 'zod';
 
 /**
  * What the setup main step hands to its post step. The runner passes saved state to the post as STATE_<name>
- * env variables; it is read once, when this module is imported, and validated here so the post never guesses.
+ * env variables; the post reads it through `core.getState` when it runs (never at import, so a harness such as
+ * @github/local-action, which serves getState itself, sees it too), validated here so the post never guesses.
  */
 export const SavedState = z.object({
   sandbox_id: z.string().regex(SANDBOX_ID_RE).optional(),
@@ -18,10 +19,10 @@ export type SavedState = z.infer<typeof SavedState>;
 
 const KEYS = Object.keys(SavedState.shape) as (keyof SavedState)[];
 
-export function readSavedState(env: NodeJS.ProcessEnv = process.env): SavedState {
+export function readSavedState(get: (name: string) => string = core.getState): SavedState {
   const raw: Record<string, string> = {};
   for (const k of KEYS) {
-    const v = env[`STATE_${k}`];
+    const v = get(k);
     if (v) raw[k] = v;
   }
   const parsed = SavedState.safeParse(raw);
@@ -34,9 +35,6 @@ export function readSavedState(env: NodeJS.ProcessEnv = process.env): SavedState
   }
   return out as SavedState;
 }
-
-/** The state as it was when this process started (the post step reads this). */
-export const saved: SavedState = readSavedState();
 
 export function saveState<K extends keyof SavedState>(key: K, value: NonNullable<SavedState[K]>): void {
   core.saveState(key, value);

@@ -74,3 +74,6 @@ export async function teardownMain(): Promise<void> {
     }
   });
 }
+
+/** The entry @github/local-action (and src/bundle.ts) calls: importing this module runs nothing. */
+export const run = teardownMain;

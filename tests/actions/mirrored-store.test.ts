@@ -97,13 +97,15 @@ describe('MirroredStateStore', () => {
 
 describe('saved action state', () => {
   it('keeps the fields that validate when another is corrupt', () => {
-    expect(
-      readSavedState({
-        STATE_sandbox_id: 'sbx-abcdefabcdef',
-        STATE_teardown: 'sometimes',
-        STATE_state_store: 'cache',
-      }),
-    ).toEqual({ sandbox_id: 'sbx-abcdefabcdef', state_store: 'cache' });
-    expect(readSavedState({})).toEqual({});
+    const state: Record<string, string> = {
+      sandbox_id: 'sbx-abcdefabcdef',
+      teardown: 'sometimes',
+      state_store: 'cache',
+    };
+    expect(readSavedState((name) => state[name] ?? '')).toEqual({
+      sandbox_id: 'sbx-abcdefabcdef',
+      state_store: 'cache',
+    });
+    expect(readSavedState(() => '')).toEqual({});
   });
 });
