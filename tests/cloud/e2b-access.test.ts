@@ -223,4 +223,41 @@ describe('ext.e2b files', () => {
       expect(text).not.toContain(token);
     }
   });
+
+  it('on an older envd (0.4.0): the upload goes multipart, and stdin without closeStdin says to rebuild', async () => {
+    const current = server.envdVersion;
+    server.envdVersion = '0.4.0';
+    const old = await m
+      .create({ profileId: 'profile.e2b-burst' })
+      .finally(() => (server.envdVersion = current));
+    try {
+      const src = join(local.dir, 'old');
+      mkdirSync(src);
+      writeFileSync(join(src, 'a.txt'), 'A\n');
+      await access.putFiles(
+        old.id,
+        { path: 'up' },
+        tarCreate({ cwd: src, portable: true }, ['.']) as unknown as NodeJS.ReadableStream,
+      );
+      const o = collect();
+      await access.exec(old.id, { argv: ['cat', 'up/a.txt'] }, o);
+      expect(o.out()).toBe('A\n');
+      const err = await access
+        .exec(old.id, { argv: ['cat'], stdin: 'x' }, collect())
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'backend', retryable: false });
+      expect((err as Error).message).toContain('closeStdin');
+    } finally {
+      await m.destroy(old.id);
+    }
+  });
+
+  it('refuses a service name: one container per E2B sandbox', async () => {
+    await expect(access.exec(rec.id, { argv: ['true'], service: 'web' }, collect())).rejects.toMatchObject({
+      code: 'usage',
+    });
+    await expect(access.getFiles(rec.id, { path: 'x', service: 'db' })).rejects.toMatchObject({
+      code: 'usage',
+    });
+  });
 });

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import type { Sandbox } from 'e2b';
 import type { PortSpec } from '../../catalog/schema.ts';
-import { BackendError } from '../../core/errors.ts';
+import { BackendError, SandboxerError } from '../../core/errors.ts';
 import type { Handle } from '../../core/record.ts';
 import { providerTimeoutSeconds } from '../cloud-common.ts';
 import type { AccessContext, AccessMethods, Endpoint } from '../contract.ts';
@@ -63,6 +63,19 @@ function webStream(src: NodeJS.ReadableStream): ReadableStream<Uint8Array> {
   });
 }
 
+/** One container per E2B sandbox: a service name other than its own is a mistake, not something to ignore. */
+function oneContainer(id: string, service: string | undefined): void {
+  if (service !== undefined && service !== 'sandbox') {
+    throw new SandboxerError(
+      'usage',
+      `${id} runs one container per sandbox; it has no service '${service}'`,
+      {
+        hint: "leave --service out (or use 'sandbox')",
+      },
+    );
+  }
+}
+
 const lastLines = (text: string) => text.trim().split('\n').slice(-3).join('; ') || 'no output';
 
 export function e2bAccess(
@@ -115,10 +128,12 @@ export function e2bAccess(
     },
 
     async exec(ctx, req, out) {
+      oneContainer(id, req.service);
       return execOn(call, ctx, await open(ctx, 'exec'), req, out);
     },
 
     async putFiles(ctx, req, tar) {
+      oneContainer(id, req.service);
       const sb = await open(ctx, 'put-files');
       const tmp = tempTar('put');
       await call(ctx, 'put-files', () => sb.files.write(tmp, webStream(tar), { signal: ctx.signal }));
@@ -137,6 +152,7 @@ export function e2bAccess(
     },
 
     async getFiles(ctx, req) {
+      oneContainer(id, req.service);
       const sb = await open(ctx, 'get-files');
       const clean = posix.normalize(req.path).replace(/(.)\/+$/, '$1');
       const parent = posix.dirname(clean);

@@ -102,7 +102,8 @@ export function execOn(
       });
       const pid = handle.pid;
       let ended = false;
-      let reason: 'timeout' | 'cancel' | undefined;
+      let reason: 'timeout' | 'cancel' | 'stdin' | undefined;
+      let stdinError: Error | undefined;
       let timer: NodeJS.Timeout | undefined;
       let grace: NodeJS.Timeout | undefined;
       let settled = false;
@@ -142,14 +143,17 @@ export function execOn(
           if (hasStdin) {
             feed(sb, pid, req.stdin!).catch((err: unknown) => {
               if (ended || reason) return;
-              void killTree(sb, pid).finally(() =>
-                reject(err instanceof Error ? err : new Error(String(err))),
-              );
+              // The command would wait for the rest of its input forever: end it, report why.
+              reason = 'stdin';
+              stdinError = err instanceof Error ? err : new Error(String(err));
+              killed = killTree(sb, pid);
+              void killed.then(() => reject(stdinError));
             });
           }
         });
         // Cancelled is cancelled, whichever came first (envd's end event or our kill's answer).
-        if (reason === 'cancel') await killed;
+        if (reason === 'cancel' || reason === 'stdin') await killed;
+        if (stdinError) throw stdinError;
         if (outcome === 'cancelled' || reason === 'cancel')
           throw abortError(ctx.signal, `${ctx.manifest.id}: exec (the command was killed)`);
         return result(outcome, reason === 'timeout');
