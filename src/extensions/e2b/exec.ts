@@ -40,7 +40,8 @@ const GO_SIGNALS: Record<string, [string, number]> = {
 /** The one string handed to the SDK's `bash -l -c`. */
 export function commandLine(req: Pick<ExecRequest, 'argv' | 'shell'>): string {
   const run = req.argv ? args(req.argv).text : sh`sh -c ${req.shell ?? ''}`;
-  return `if command -v setsid >/dev/null 2>&1; then exec setsid -w ${run}; else exec ${run}; fi`;
+  // `--`: a program whose name starts with '-' is not taken for an option of setsid or exec.
+  return `if command -v setsid >/dev/null 2>&1; then exec setsid -w -- ${run}; else exec -- ${run}; fi`;
 }
 
 interface Ended {
