@@ -1,211 +1,153 @@
-// reap-stale over 1,000 records of which 100 are stale (40 expired, 25 stuck provisioning, 15 failed with
-// cleanup pending, 20 whose backend object is gone) plus 50 orphaned backend objects, on ext.saas-stub.
-// Measures wall time, peak RSS and calls (extension list/teardown, manager destroys, state-store operations)
-// for the dry run and the applied run, on the file store and on the memory store, side by side.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+// reap-stale on the action's real REST path (issue #14): `reapMain` run from source as its own node process
+// against the local fake GitHub (artifact REST + blob store + runs) over HTTP, on a repository of 1,000 record
+// artifacts of which 100 are stale (40 expired, 20 gone, 25 stuck provisioning and 15 failed with cleanup
+// pending, those last two from a completed run) plus 50 orphaned objects on ext.saas-stub. 900 healthy records
+// belong to two running workflows. Prints REST calls, blob downloads, wall time and the action process's peak
+// RSS, side by side with the code before #14 (BASELINE, exported with `git archive`; BENCH_REAP_BASELINE=0
+// skips it — it spends about 100 s in throttled DELETEs). Targets: REST ≤ ceil(N/100) + 2·stale + 3, ≤ 30 s,
+// peak RSS ≤ 150 MB. BENCH_REAP_INPROCESS=1 adds the older in-process table (bench/reap-inprocess.ts).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCatalog } from '../src/catalog/loader.ts';
-import { newSandboxId } from '../src/core/ids.ts';
-import { ownershipLabels } from '../src/core/labels.ts';
-import type { SandboxRecord } from '../src/core/record.ts';
-import type { Extension } from '../src/extensions/contract.ts';
-import { ExtensionRegistry } from '../src/extensions/registry.ts';
-import { saasStub } from '../src/extensions/saas-stub/index.ts';
-import { SandboxManager } from '../src/manager/manager.ts';
-import { FileStateStore } from '../src/state/file/file-store.ts';
-import { MemoryStateStore } from '../src/state/memory/memory-store.ts';
-import type { StateStore } from '../src/state/store.ts';
-import { reapStale, type ReapReport } from '../src/telemetry/reap.ts';
+import { FakeGitHub } from '../tests/actions/fake-github.ts';
+import {
+  REPO_ROOT,
+  runReapAction,
+  seedOrphan,
+  seedSandbox,
+  type SeedKind,
+} from '../tests/actions/reap-harness.ts';
 import { tempDir } from '../tests/helpers/env.ts';
+import { inProcess } from './reap-inprocess.ts';
 
-const RECORDS = 1000;
-const MIX = { expired: 40, stuck: 25, cleanup: 15, gone: 20 };
+/** main before the #14 reaper work: the old action downloads every record and deletes one artifact a second. */
+const BASELINE = '1fa8bf9';
+const N = 1000;
+const RUN_A = 101;
+const RUN_B = 102;
+const RUN_DONE = 103;
+const PLAN: [SeedKind, number, number][] = [
+  ['healthy', RUN_A, 450],
+  ['healthy', RUN_B, 450],
+  ['expired', RUN_A, 40],
+  ['gone', RUN_A, 20],
+  ['stuck', RUN_DONE, 25],
+  ['cleanup', RUN_DONE, 15],
+];
+const STALE = 100;
 const ORPHANS = 50;
-const SCOPE = 'bench:reap';
-
-type Counts = Record<string, number>;
-
-function countingExtension(ext: Extension, counts: Counts): Extension {
-  return new Proxy(ext, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof v !== 'function') return v;
-      return (...args: unknown[]) => {
-        counts[`ext.${String(prop)}`] = (counts[`ext.${String(prop)}`] ?? 0) + 1;
-        return (v as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-}
-
-function countingStore(store: StateStore, counts: Counts): StateStore {
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof v !== 'function') return v;
-      return (...args: unknown[]) => {
-        counts[`store.${String(prop)}`] = (counts[`store.${String(prop)}`] ?? 0) + 1;
-        return (v as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-}
-
-async function seed(store: StateStore, stubDir: string): Promise<void> {
-  const objects = join(stubDir, 'objects');
-  mkdirSync(objects, { recursive: true });
-  const now = Date.now();
-  const iso = (msAgo: number) => new Date(now - msAgo).toISOString();
-  const kinds: string[] = [
-    ...Object.entries(MIX).flatMap(([k, n]) => Array<string>(n).fill(k)),
-    ...Array<string>(RECORDS - Object.values(MIX).reduce((a, b) => a + b, 0)).fill('healthy'),
-  ];
-  const writeObject = (id: string, labels: Record<string, string>, created: string) =>
-    writeFileSync(
-      join(objects, `stub-${id.slice(4)}.json`),
-      JSON.stringify({ backend_id: `stub-${id.slice(4)}`, labels, created_at: created, status: 'running' }),
-    );
-  for (const kind of kinds) {
-    const id = newSandboxId();
-    const created = iso(3 * 3600_000);
-    const expires = kind === 'expired' ? iso(600_000) : new Date(now + 6 * 3600_000).toISOString();
-    const labels = ownershipLabels({
-      sandboxId: id,
-      profileId: 'profile.saas-stub',
-      owner: { scope: SCOPE },
-      expiresAt: expires,
-    });
-    const state = kind === 'stuck' ? 'provisioning' : kind === 'cleanup' ? 'failed' : 'ready';
-    const record: SandboxRecord = {
-      id,
-      revision: 0,
-      profile_id: 'profile.saas-stub',
-      profile_version: '1.0.0',
-      extension_id: 'ext.saas-stub',
-      state,
-      placement: { region: 'stub-local-1' },
-      handle: { backend_id: `stub-${id.slice(4)}` },
-      inputs: {},
-      resources: { cpu: 2, memory_mib: 1024, gpu_count: 0 },
-      labels,
-      owner: { scope: SCOPE },
-      created_at: created,
-      ...(state === 'ready' ? { ready_at: iso(3 * 3600_000 - 5000) } : {}),
-      ttl_s: Math.round((Date.parse(expires) - Date.parse(created)) / 1000),
-      expires_at: expires,
-      config: { region: 'stub-local-1' },
-      ...(kind === 'cleanup'
-        ? { cleanup_pending: true, error: { code: 'backend', message: 'injected' } }
-        : {}),
-      history: [
-        { from: null, to: 'requested', at: created },
-        { from: 'requested', to: 'provisioning', at: created },
-        ...(state === 'ready' ? [{ from: 'provisioning' as const, to: 'ready' as const, at: created }] : []),
-        ...(state === 'failed'
-          ? [{ from: 'provisioning' as const, to: 'failed' as const, at: created }]
-          : []),
-      ],
-    };
-    await store.createSandbox(record);
-    if (kind !== 'gone') writeObject(id, labels, created);
-  }
-  for (let i = 0; i < ORPHANS; i++) {
-    const id = newSandboxId();
-    writeObject(
-      id,
-      ownershipLabels({ sandboxId: id, profileId: 'profile.saas-stub', owner: { scope: SCOPE } }),
-      iso(3600_000),
-    );
-  }
-}
 
 interface Row {
-  store: string;
-  mode: string;
-  wall_ms: number;
+  code: string;
+  rest: number;
+  downloads: number;
+  runs: number;
+  deletes: number;
+  wall_s: number;
   rss_mib: number;
-  actions: number;
-  done: number;
-  counts: Counts;
+  reaped: number;
+  left: { objects: number; artifacts: number };
 }
 
-async function measure(kind: 'file' | 'memory', apply: boolean): Promise<Row> {
-  const tmp = tempDir('sbx-bench-reap-');
+async function measure(label: string, root: string): Promise<Row> {
+  const tmp = tempDir('sbx-bench-reap-rest-');
+  const fake = await new FakeGitHub().start();
   try {
-    const stubDir = join(tmp.dir, 'stub');
-    const base: StateStore =
-      kind === 'file' ? new FileStateStore(join(tmp.dir, 'state')) : new MemoryStateStore();
-    await seed(base, stubDir);
-    const counts: Counts = {};
-    const registry = new ExtensionRegistry().register('ext.saas-stub', (m) =>
-      countingExtension(saasStub(m), counts),
-    );
-    const manager = new SandboxManager({
-      catalog: loadCatalog(),
-      registry,
-      store: countingStore(base, counts),
-      owner: { scope: SCOPE },
-      env: { SANDBOXER_STATE_DIR: tmp.dir, SANDBOXER_STUB_DIR: stubDir },
+    fake.runs.set(RUN_A, 'in_progress').set(RUN_B, 'in_progress').set(RUN_DONE, 'completed');
+    const stubDir = join(tmp.dir, 'cloud');
+    for (const [kind, run, n] of PLAN) for (let i = 0; i < n; i++) seedSandbox(fake, stubDir, kind, run);
+    for (let i = 0; i < ORPHANS; i++) seedOrphan(stubDir, RUN_DONE, 3600_000);
+    fake.calls.splice(0);
+    const res = await runReapAction({
+      fake,
+      stubDir,
+      root,
+      dir: join(tmp.dir, 'job'),
+      run: 900,
+      inputs: { 'dry-run': 'false', 'min-orphan-age': '30m', token: 'ghs_test' },
     });
-    global.gc?.();
-    const rssBefore = process.memoryUsage().rss;
-    let peak = rssBefore;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
-    const t0 = performance.now();
-    const report: ReapReport = await reapStale(manager, {
-      apply,
-      minOrphanAge_s: 600,
-      extensions: ['ext.saas-stub'],
-      replayOutbox: false,
-    });
-    const wall = performance.now() - t0;
-    clearInterval(sampler);
-    peak = Math.max(peak, process.memoryUsage().rss);
-    if (apply) {
-      const left = readdirSync(join(stubDir, 'objects')).filter((f) => f.endsWith('.json')).length;
-      const expected = RECORDS - Object.values(MIX).reduce((a, b) => a + b, 0);
-      if (left !== expected) throw new Error(`expected ${expected} objects to remain, found ${left}`);
-    }
+    if (res.code !== 0)
+      throw new Error(`${label}: reap-stale exited ${res.code}\n${res.stdout.slice(-2000)}`);
+    const rest = fake.restCalls();
     return {
-      store: kind,
-      mode: apply ? 'apply' : 'dry run',
-      wall_ms: Math.round(wall),
-      rss_mib: Math.round(peak / 1048576),
-      actions: report.actions.length,
-      done: report.summary.done,
-      counts,
+      code: label,
+      rest: rest.length,
+      downloads: rest.filter((c) => c.endsWith('/zip')).length,
+      runs: rest.filter((c) => c.includes('/actions/runs/')).length,
+      deletes: rest.filter((c) => c.startsWith('rest DELETE')).length,
+      wall_s: res.wall_ms / 1000,
+      rss_mib: res.rss_mib,
+      reaped: Number(res.outputs.reaped),
+      left: {
+        objects: readdirSync(join(stubDir, 'objects')).length,
+        artifacts: fake.live().length,
+      },
     };
   } finally {
+    await fake.stop();
     tmp.cleanup();
+  }
+}
+
+function baselineTree(): string | undefined {
+  const dir = join(tempDir('sbx-bench-baseline-').dir, 'tree');
+  try {
+    execFileSync('mkdir', ['-p', dir]);
+    const files = ['src', 'extensions', 'profiles', 'registry', 'package.json', 'tsconfig.json'];
+    const tar = execFileSync('git', ['-C', REPO_ROOT, 'archive', BASELINE, ...files]);
+    execFileSync('tar', ['-x', '-C', dir], { input: tar });
+    if (!existsSync(join(dir, 'node_modules')))
+      symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
+    return dir;
+  } catch (err) {
+    console.log(
+      `baseline ${BASELINE} not available here (${(err as Error).message.split('\n')[0]}): skipped`,
+    );
+    return undefined;
   }
 }
 
 export default async function main(): Promise<void> {
   console.log(
-    `${RECORDS} records (${Object.values(MIX).reduce((a, b) => a + b, 0)} stale: ${Object.entries(MIX)
-      .map(([k, n]) => `${n} ${k}`)
-      .join(', ')}) + ${ORPHANS} orphaned objects on ext.saas-stub`,
+    `${N} record artifacts (${STALE} stale) + ${ORPHANS} orphans; the action's REST path against the fake GitHub`,
   );
-  const rows: Row[] = [];
-  for (const kind of ['file', 'memory'] as const) {
-    for (const apply of [false, true]) rows.push(await measure(kind, apply));
-  }
-  const keys = [...new Set(rows.flatMap((r) => Object.keys(r.counts)))].sort();
-  const header = ['store', 'mode', 'wall ms', 'peak RSS MiB', 'actions', 'done', ...keys];
+  const rows = [await measure('this tree', REPO_ROOT)];
+  const base = process.env.BENCH_REAP_BASELINE === '0' ? undefined : baselineTree();
+  if (base) rows.push(await measure(`baseline ${BASELINE}`, base));
+  const header = [
+    'code',
+    'REST calls',
+    'zip GETs',
+    'run GETs',
+    'DELETEs',
+    'wall s',
+    'peak RSS MiB',
+    'reaped',
+    'left',
+  ];
   const lines = rows.map((r) => [
-    r.store,
-    r.mode,
-    String(r.wall_ms),
+    r.code,
+    String(r.rest),
+    String(r.downloads),
+    String(r.runs),
+    String(r.deletes),
+    r.wall_s.toFixed(1),
     String(r.rss_mib),
-    String(r.actions),
-    String(r.done),
-    ...keys.map((k) => String(r.counts[k] ?? 0)),
+    String(r.reaped),
+    `${r.left.objects} objects, ${r.left.artifacts} artifacts`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   for (const l of [header, ...lines]) console.log(l.map((c, i) => c.padEnd(widths[i]!)).join('  '));
-  const file = rows.filter((r) => r.store === 'file');
+  const budget = Math.ceil(N / 100) + 2 * STALE + 3;
+  const now = rows[0]!;
   console.log(
-    `apply / dry run wall time (file store): ${(file[1]!.wall_ms / Math.max(1, file[0]!.wall_ms)).toFixed(1)}x; ` +
-      `per stale item applied: ${(file[1]!.wall_ms / Math.max(1, file[1]!.done)).toFixed(1)} ms`,
+    `targets: REST ${now.rest} ≤ ${budget} ${now.rest <= budget ? 'ok' : 'MISSED'}; ` +
+      `${now.wall_s.toFixed(1)} s ≤ 30 s ${now.wall_s <= 30 ? 'ok' : 'MISSED'}; ` +
+      `peak RSS ${now.rss_mib} MiB ≤ 150 MB (143 MiB) ${now.rss_mib <= 143 ? 'ok' : 'MISSED'}`,
   );
+  if (rows[1])
+    console.log(
+      `vs baseline: REST calls ${(rows[1].rest / now.rest).toFixed(1)}x fewer, wall time ${(rows[1].wall_s / now.wall_s).toFixed(1)}x shorter`,
+    );
+  if (process.env.BENCH_REAP_INPROCESS === '1') await inProcess();
 }

@@ -3,18 +3,27 @@ import * as core from '@actions/core';
 import { parseDurationSeconds } from '../core/duration.ts';
 import { toSandboxerError, usageError } from '../core/errors.ts';
 import { isTerminal } from '../core/lifecycle.ts';
+import { mapLimit } from '../core/pool.ts';
 import type { SandboxRecord } from '../core/record.ts';
+import type { CredentialMemo } from '../credentials/resolver.ts';
+import type { SandboxManager } from '../manager/manager.ts';
 import { RepoArtifacts, type RepoArtifact } from '../state/artifact/repo-artifacts.ts';
 import { RunArtifacts } from '../state/artifact/run-artifacts.ts';
 import { FileStateStore } from '../state/file/file-store.ts';
+import { recordCandidates } from '../telemetry/candidates.ts';
 import { reapStale, type ReapReport } from '../telemetry/reap.ts';
+import { GitHubRunStatus } from '../telemetry/runs.ts';
 import { writeSummary } from './report.ts';
 import { actionLogger, actionManager, actionStateDir, onSignals, runStep } from './runtime.ts';
 
+/** Record artifacts downloaded at once. */
+const DOWNLOAD_CONCURRENCY = 8;
+
 /**
- * reap-stale: gather every sandbox record kept as an artifact anywhere in the repository (REST, throttled and
- * retried), reconcile them with the backends' ownership labels through `reapStale`, and delete the artifacts
- * of sandboxes that are now gone. Dry run by default.
+ * reap-stale: list every sandbox-record artifact in the repository (REST, throttled and retried), decide from
+ * that listing, the backends' ownership labels and the status of each distinct workflow run which records can
+ * matter, download only those, reconcile through `reapStale` (a completed run's live sandbox is reaped now),
+ * then delete the artifacts of sandboxes that are now gone, a few at a time. Dry run by default.
  */
 export async function reapMain(): Promise<void> {
   await runStep('main', async () => {
@@ -43,18 +52,37 @@ export async function reapMain(): Promise<void> {
       controller.abort(new Error(sig));
     });
     try {
-      const artifacts = await core.group('collect sandbox records from artifacts', () =>
-        collect(repo, run, store, token),
-      );
       const manager = actionManager(store, env, { lenientCatalog: true });
+      const memo: CredentialMemo = new Map();
+      const runs = new GitHubRunStatus((route, params) => repo.request(route, params), {
+        onError: (ref, err) =>
+          core.warning(`run ${ref.run_id} of ${ref.repository}: ${toSandboxerError(err).message}`),
+      });
+      const { artifacts, unloaded, downloaded } = await core.group(
+        'collect sandbox records from artifacts',
+        () => collect(repo, run, manager, { token, runs, memo, signal: controller.signal }),
+      );
       const report = await core.group(apply ? 'reap stale sandboxes' : 'find stale sandboxes (dry run)', () =>
-        reapStale(manager, { apply, minOrphanAge_s, signal: controller.signal, env, log: actionLogger }),
+        reapStale(manager, {
+          apply,
+          minOrphanAge_s,
+          signal: controller.signal,
+          env,
+          log: actionLogger,
+          runs,
+          unloaded,
+          memo,
+        }),
       );
       const deleted = apply ? await retireArtifacts(repo, store, artifacts, report) : 0;
       const found = report.actions.filter((a) => a.outcome !== 'skipped').length;
       core.setOutput(
         'report',
-        JSON.stringify({ ...report, artifacts: { found: artifacts.length, deleted } }),
+        JSON.stringify({
+          ...report,
+          artifacts: { found: artifacts.length, downloaded, deleted },
+          runs_asked: runs.calls,
+        }),
       );
       core.setOutput('found', String(found));
       core.setOutput('reaped', String(report.summary.done));
@@ -77,13 +105,16 @@ export async function reapMain(): Promise<void> {
   });
 }
 
-/** Download each record artifact (newest attempt per sandbox wins) into the local store. */
+/**
+ * List the record artifacts (newest attempt per sandbox wins) and download into the local store only the
+ * candidates `recordCandidates` picks; the others are live sandboxes of running workflows.
+ */
 async function collect(
   repo: RepoArtifacts,
   run: RunArtifacts,
-  store: FileStateStore,
-  token: string,
-): Promise<RepoArtifact[]> {
+  manager: SandboxManager,
+  opts: { token: string; runs: GitHubRunStatus; memo: CredentialMemo; signal: AbortSignal },
+): Promise<{ artifacts: RepoArtifact[]; unloaded: Set<string>; downloaded: number }> {
   const all = await repo.list();
   core.info(`${all.length} sandbox record artifact(s) in ${repo.owner}/${repo.repo}`);
   const newest = new Map<string, RepoArtifact>();
@@ -92,20 +123,34 @@ async function collect(
     if (!seen || a.attempt > seen.attempt || (a.attempt === seen.attempt && a.id > seen.id))
       newest.set(a.sandboxId, a);
   }
-  for (const a of newest.values()) {
+  const { load, unloaded, why } = await recordCandidates(manager, [...newest.values()], {
+    repository: `${repo.owner}/${repo.repo}`,
+    runs: opts.runs,
+    memo: opts.memo,
+    signal: opts.signal,
+  });
+  core.info(
+    `${load.length} of ${newest.size} sandbox record(s) may need action (${opts.runs.calls} run(s) asked); downloading those`,
+  );
+  let downloaded = 0;
+  await mapLimit(load, DOWNLOAD_CONCURRENCY, async (a) => {
     try {
       const record: SandboxRecord = await run.download(a.id, {
-        token,
+        token: opts.token,
         workflowRunId: a.runId,
         repositoryOwner: repo.owner,
         repositoryName: repo.repo,
       });
-      if (!(await store.getSandbox(record.id))) await store.createSandbox(record);
+      downloaded++;
+      core.debug(`${a.name}: ${why.get(a.sandboxId) ?? ''}`);
+      if (!(await manager.store.getSandbox(record.id))) await manager.store.createSandbox(record);
     } catch (err) {
       core.warning(`artifact ${a.name} (${a.id}): ${toSandboxerError(err).message}`);
+      // Unread: its objects must not look like orphans.
+      unloaded.add(a.sandboxId);
     }
-  }
-  return all;
+  });
+  return { artifacts: all, unloaded, downloaded };
 }
 
 /** Delete the artifacts of sandboxes that are gone, unless their usage export is still owed. */
@@ -117,18 +162,15 @@ async function retireArtifacts(
 ): Promise<number> {
   const remaining = (report.outbox?.result as { remaining?: number } | undefined)?.remaining ?? 0;
   const exportOwed = report.outbox !== undefined && (!report.outbox.ok || remaining > 0);
-  let deleted = 0;
+  const retire: number[] = [];
   for (const a of artifacts) {
     const r = await store.getSandbox(a.sandboxId);
     if (!r || !isTerminal(r.state) || r.cleanup_pending || (exportOwed && r.meter)) continue;
-    try {
-      await repo.delete(a.id);
-      deleted++;
-    } catch (err) {
-      core.warning(toSandboxerError(err).message);
-    }
+    retire.push(a.id);
   }
-  return deleted;
+  const { deleted, errors } = await repo.deleteMany(retire);
+  for (const e of errors) core.warning(e);
+  return deleted.length;
 }
 
 /** The entry @github/local-action (and src/bundle.ts) calls: importing this module runs nothing. */

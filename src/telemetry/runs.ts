@@ -1,4 +1,5 @@
 import { LABEL } from '../core/labels.ts';
+import { mapLimit } from '../core/pool.ts';
 import { isTerminal } from '../core/lifecycle.ts';
 import type { SandboxRecord } from '../core/record.ts';
 import type { StaleItem } from './stale.ts';
@@ -34,20 +35,6 @@ export function runOfLabels(labels: Record<string, string>): RunRef | undefined 
   const repository = labels[LABEL.repository];
   const run_id = labels[LABEL.runId];
   return repository && run_id ? { repository, run_id } : undefined;
-}
-
-/** Run `fn` over `items` with at most `limit` in flight; results in input order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 type Request = (route: string, params: Record<string, unknown>) => Promise<{ data: unknown }>;

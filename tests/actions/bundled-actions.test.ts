@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SandboxRecord } from '../../src/core/record.ts';
@@ -239,6 +239,11 @@ describe('reap-stale (bundled)', () => {
     const rec = JSON.parse(blob.data.toString('utf8')) as SandboxRecord;
     rec.expires_at = new Date(Date.now() - 60_000).toISOString();
     blob.data = Buffer.from(JSON.stringify(rec));
+    // …and on the backend object's expiry label, which the reaper reads before it downloads any record.
+    const objFile = join(stubDir, 'objects', stubObjects()[0]!);
+    const obj = JSON.parse(readFileSync(objFile, 'utf8')) as { labels: Record<string, string> };
+    obj.labels['io.sandboxer.expires-at'] = rec.expires_at;
+    writeFileSync(objFile, JSON.stringify(obj));
 
     const reaperEnv = { SANDBOXER_SCOPE: 'github:acme/app' };
     fake.failNextRest = 1; // one secondary rate limit: waited out by plugin-throttling
@@ -263,7 +268,7 @@ describe('reap-stale (bundled)', () => {
     expect(apply.outputs.reaped).toBe('1');
     const report = JSON.parse(apply.outputs.report!);
     expect(report.actions).toEqual([expect.objectContaining({ sandbox_id: id, outcome: 'done' })]);
-    expect(report.artifacts).toEqual({ found: 1, deleted: 1 });
+    expect(report.artifacts).toMatchObject({ found: 1, deleted: 1 });
     expect(stubObjects()).toEqual([]);
     expect(fake.live()).toEqual([]);
     expect(fake.calls).toContain(`rest DELETE /repos/acme/app/actions/artifacts/${art.id}`);

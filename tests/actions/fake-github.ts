@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
  * - the artifact Twirp service (`/twirp/github.actions.results.api.v1.ArtifactService/<Method>`), scoped by the
  *   run and job backend ids in the runtime token's `scp` claim;
  * - the blob store behind signed URLs (`/<account>/<container>/<blob>`: Put Block, Put Block List, Get);
- * - the REST subset the reaper uses: list artifacts (paged), download (302 to the blob), delete.
+ * - the REST subset the reaper uses: list artifacts (paged), download (302 to the blob), delete, get a run.
  * Runs are numbered; the token for run N carries backend ids `run-N` / `job-N-<job>`.
  */
 export interface StoredArtifact {
@@ -34,6 +34,8 @@ export class FakeGitHub {
   readonly calls: string[] = [];
   /** REST requests answered 403 with a rate-limit body before serving (exercises throttling/retry). */
   failNextRest = 0;
+  /** Workflow run statuses (`GET …/actions/runs/{id}`): `queued`, `in_progress`, `completed`…; others are 404. */
+  readonly runs = new Map<number, string>();
   private nextId = 100;
   private server: Server | undefined;
   url = '';
@@ -76,6 +78,34 @@ export class FakeGitHub {
       GITHUB_JOB: job,
       GITHUB_ACTIONS: 'true',
     };
+  }
+
+  /** Store a finalized, unzipped artifact of run N directly (seeding a repository for benchmarks and tests). */
+  seedArtifact(
+    run: number,
+    name: string,
+    data: string,
+    createdAt = new Date().toISOString(),
+  ): StoredArtifact {
+    const blob = `run-${run}/${this.nextId}/${name}`;
+    this.blobs.set(blob, { data: Buffer.from(data), contentType: 'application/json' });
+    const a = {
+      id: this.nextId++,
+      run,
+      job: 'seed',
+      name,
+      blob,
+      size: data.length,
+      finalized: true,
+      created_at: createdAt,
+    };
+    this.artifacts.push(a);
+    return a;
+  }
+
+  /** REST requests served so far (what counts against GITHUB_TOKEN's 1,000 an hour). */
+  restCalls(): string[] {
+    return this.calls.filter((c) => c.startsWith('rest '));
   }
 
   live(): StoredArtifact[] {
@@ -300,6 +330,12 @@ export class FakeGitHub {
         { message: 'You have exceeded a secondary rate limit' },
         { 'retry-after': '1', 'x-ratelimit-remaining': '100' },
       );
+    }
+    const run = /^\/repos\/[^/]+\/[^/]+\/actions\/runs\/(\d+)$/.exec(url.pathname);
+    if (run && req.method === 'GET') {
+      const status = this.runs.get(Number(run[1]));
+      if (!status) return json(404, { message: 'Not Found' });
+      return json(200, { id: Number(run[1]), status, conclusion: status === 'completed' ? 'success' : null });
     }
     const m = /^\/repos\/([^/]+)\/([^/]+)\/actions\/artifacts(?:\/(\d+)(\/zip)?)?$/.exec(url.pathname);
     if (!m) return json(404, { message: 'Not Found' });

@@ -1,5 +1,6 @@
 import { SandboxerError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { mapLimit } from '../../core/pool.ts';
 import { parseArtifactName } from './names.ts';
 
 /** A sandbox-record artifact of any workflow run in the repository, as the REST API lists it. */
@@ -22,9 +23,22 @@ interface RestArtifact {
 }
 
 /**
- * Repo-wide listing and deletion of sandbox-record artifacts over REST (the artifact client only sees one run).
- * Octokit carries plugin-throttling and plugin-retry: GITHUB_TOKEN has 1,000 requests/hour per repository,
- * shared by every workflow, so rate limits are waited out (bounded) instead of failing the reaper.
+ * Writes pass this gate instead of plugin-throttling's own write queue (one at a time, a second apart: 100
+ * deletes took 99 s). Deletes are bounded by `deleteMany`'s pool instead; primary and secondary rate limits are
+ * still waited out by the plugin (its retry limiter wraps every request).
+ */
+const WRITE_GATE = {
+  key: () => ({ schedule: <T>(_opts: unknown, fn: () => Promise<T>) => fn() }),
+};
+
+/** Deletes in flight at once: well under the 100 concurrent requests and 900 points a minute GitHub allows. */
+export const DELETE_CONCURRENCY = 6;
+
+/**
+ * Repo-wide listing and deletion of sandbox-record artifacts over REST (the artifact client only sees one run),
+ * and the runs they came from. Octokit carries plugin-throttling and plugin-retry: GITHUB_TOKEN has 1,000
+ * requests/hour per repository, shared by every workflow, so rate limits are waited out (bounded) instead of
+ * failing the reaper.
  */
 export class RepoArtifacts {
   private octokitPromise: Promise<Octo> | undefined;
@@ -66,7 +80,11 @@ export class RepoArtifacts {
       return getOctokit(
         this.opts.token,
         {
-          throttle: { onRateLimit: limit('primary'), onSecondaryRateLimit: limit('secondary') },
+          throttle: {
+            onRateLimit: limit('primary'),
+            onSecondaryRateLimit: limit('secondary'),
+            write: WRITE_GATE,
+          },
           retry: { retries: maxRetries },
         },
         throttling,
@@ -103,6 +121,26 @@ export class RepoArtifacts {
       if (data.artifacts.length < 100 || page * 100 >= data.total_count) break;
     }
     return out;
+  }
+
+  /** One REST request through the throttled, retried client (e.g. `GET /repos/{owner}/{repo}/actions/runs/{run_id}`). */
+  async request(route: string, params: Record<string, unknown>): Promise<{ status: number; data: unknown }> {
+    return (await this.octokit()).request(route, params);
+  }
+
+  /** Delete artifacts, `DELETE_CONCURRENCY` at a time; returns the ids deleted and an error per failure. */
+  async deleteMany(ids: number[]): Promise<{ deleted: number[]; errors: string[] }> {
+    const deleted: number[] = [];
+    const errors: string[] = [];
+    await mapLimit(ids, DELETE_CONCURRENCY, async (id) => {
+      try {
+        await this.delete(id);
+        deleted.push(id);
+      } catch (err) {
+        errors.push((err as Error).message);
+      }
+    });
+    return { deleted, errors };
   }
 
   /** Delete one artifact; an artifact that is already gone counts as deleted. */
