@@ -7,14 +7,27 @@ export async function runCliMain(): Promise<void> {
   return (await import('./cli/main.ts')).main();
 }
 export async function setupMain(): Promise<void> {
-  return (await import('./action/setup.ts')).run();
+  return step((await import('./action/setup.ts')).run);
 }
 export async function setupPost(): Promise<void> {
-  return (await import('./action/setup-post.ts')).run();
+  return step((await import('./action/setup-post.ts')).run);
 }
 export async function teardownMain(): Promise<void> {
-  return (await import('./action/teardown.ts')).run();
+  return step((await import('./action/teardown.ts')).run);
 }
 export async function reapMain(): Promise<void> {
-  return (await import('./action/reap.ts')).run();
+  return step((await import('./action/reap.ts')).run);
+}
+
+/** How long a finished step may wait for leftover handles (an unanswered request) before the process exits. */
+const EXIT_GRACE_MS = 2000;
+
+/**
+ * Run one action step as the runner's process: once it has finished, a backend request we stopped waiting for
+ * (raced against a bound or a cancel) must not keep the step alive until the runner kills it. Only here, not in
+ * run(): under @github/local-action the harness's own process goes on after a step.
+ */
+async function step(run: () => Promise<void>): Promise<void> {
+  await run();
+  setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
 }

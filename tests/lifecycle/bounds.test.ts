@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeE2bServer } from '../fakes/e2b-server.ts';
 import { HangingProxy } from '../fakes/hanging-proxy.ts';
@@ -37,11 +37,15 @@ function profile(name: string, ready_timeout_s: number): void {
 }
 
 /** The CLI under GC pressure; killed (and reported as such) if it is still running after HANG_LIMIT_MS. */
-function gcCli(args: string[], onSpawn?: (kill: (sig: NodeJS.Signals) => void) => void) {
+function gcCli(
+  args: string[],
+  onSpawn?: (kill: (sig: NodeJS.Signals) => void) => void,
+  extraEnv: NodeJS.ProcessEnv = {},
+) {
   return new Promise<CliResult & { killed: boolean }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', GC, ...cliArgs(args)], {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', GC, ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, ...extraEnv },
     });
     let stdout = '';
     let stderr = '';
@@ -84,7 +88,7 @@ afterAll(async () => {
 
 describe('bounds against a backend that never answers, under forced GC', () => {
   it('create ends at its ready bound (not the 45+ s it would hang), fails retryably and leaves nothing', async () => {
-    const r = await gcCli(['create', '--profile', 'profile.e2b-hang-short', '--json']);
+    const r = await gcCli(cliArgs(['create', '--profile', 'profile.e2b-hang-short', '--json']));
     expect(r.killed, `still running after ${HANG_LIMIT_MS} ms:\n${r.stderr}`).toBe(false);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/not ready within 12s/);
@@ -98,7 +102,7 @@ describe('bounds against a backend that never answers, under forced GC', () => {
 
   it('SIGTERM ends a create stuck on the backend promptly, with the sandbox torn down', async () => {
     const before = proxy.hung.length;
-    const r = await gcCli(['create', '--profile', 'profile.e2b-hang-long', '--json'], (kill) => {
+    const r = await gcCli(cliArgs(['create', '--profile', 'profile.e2b-hang-long', '--json']), (kill) => {
       const poll = setInterval(() => {
         if (proxy.hung.length > before) {
           clearInterval(poll);
@@ -107,13 +111,38 @@ describe('bounds against a backend that never answers, under forced GC', () => {
       }, 50);
     });
     expect(r.killed, `still running after ${HANG_LIMIT_MS} ms:\n${r.stderr}`).toBe(false);
-    expect(r.code, r.stderr).toBe(1);
+    expect(r.code, r.stderr).toBe(143);
     expect(r.stderr).toMatch(/received SIGTERM/);
     expect(r.stderr).toMatch(/cancelled/);
     const list = json<{ state: string; cleanup_pending?: boolean }[]>(
       cliSync(['list', '--all', '--profile', 'profile.e2b-hang-long', '--json'], env),
     );
     expect(list.map((s) => [s.state, s.cleanup_pending ?? false])).toEqual([['failed', false]]);
+    expect(fake.sandboxes.size).toBe(0);
+  });
+
+  it('the setup action step ends promptly on SIGINT with the sandbox torn down, a request still hanging', async () => {
+    const before = proxy.hung.length;
+    const bundle = pathToFileURL(join(REPO_ROOT, 'src/bundle.ts')).href;
+    const script = `const m = await import(${JSON.stringify(bundle)}); await m.setupMain();`;
+    const r = await gcCli(
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      (kill) => {
+        const poll = setInterval(() => {
+          if (proxy.hung.length > before) {
+            clearInterval(poll);
+            kill('SIGINT');
+          }
+        }, 50);
+      },
+      {
+        INPUT_PROFILE: 'profile.e2b-hang-long',
+        'INPUT_STATE-STORE': 'none',
+        RUNNER_TEMP: join(tmp.dir, 'runner'),
+      },
+    );
+    expect(r.killed, `still running after ${HANG_LIMIT_MS} ms:\n${r.stdout}\n${r.stderr}`).toBe(false);
+    expect(r.stdout).toMatch(/::error::.*cancelled/);
     expect(fake.sandboxes.size).toBe(0);
   });
 });
