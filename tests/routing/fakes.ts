@@ -1,3 +1,4 @@
+import type { Catalog } from '../../src/catalog/loader.ts';
 import type { ExtensionManifest } from '../../src/catalog/schema.ts';
 import type { Clock } from '../../src/core/clock.ts';
 import { BackendError, CancelledError } from '../../src/core/errors.ts';
@@ -69,6 +70,20 @@ export function fakeCloud(clock?: FakeClock): FakeCloud {
     }),
   };
   return fake;
+}
+
+/**
+ * The fake implements the lifecycle only (provision, waitReady, teardown, pricing): the manifests it stands in
+ * for declare only that, as the registry requires of any adapter (a declared capability must have its method).
+ */
+export function lifecycleOnly(catalog: Catalog, ids: string[]): Catalog {
+  for (const id of ids) {
+    const m = catalog.extensions.get(id)!.value;
+    for (const cap of Object.keys(m.capabilities) as (keyof typeof m.capabilities)[]) {
+      if (cap !== 'host_expiry') m.capabilities[cap] = false;
+    }
+  }
+  return catalog;
 }
 
 export class FakeClock implements Clock {

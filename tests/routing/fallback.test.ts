@@ -10,11 +10,11 @@ import { StrategyRouter } from '../../src/routing/router.ts';
 import { MemoryStateStore } from '../../src/state/memory/memory-store.ts';
 import { tempDir } from '../helpers/env.ts';
 import { startKvServer, type KvServer } from '../credentials/kv-server.ts';
-import { FakeClock, fakeCloud, type FakeCloud } from './fakes.ts';
+import { FakeClock, fakeCloud, lifecycleOnly, type FakeCloud } from './fakes.ts';
 
 const tmp = tempDir('sbx-fallback-');
 afterAll(() => tmp.cleanup());
-const catalog = loadCatalog();
+const catalog = lifecycleOnly(loadCatalog(), ['ext.e2b', 'ext.modal']);
 
 let e2b: FakeCloud;
 let modal: FakeCloud;

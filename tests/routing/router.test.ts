@@ -9,7 +9,7 @@ import { StrategyRouter } from '../../src/routing/router.ts';
 import { RouteExplanation } from '../../src/routing/types.ts';
 import { MemoryStateStore } from '../../src/state/memory/memory-store.ts';
 import { tempDir } from '../helpers/env.ts';
-import { fakeCloud } from './fakes.ts';
+import { fakeCloud, lifecycleOnly } from './fakes.ts';
 
 const tmp = tempDir('sbx-route-');
 afterAll(() => tmp.cleanup());
@@ -29,7 +29,11 @@ writeFileSync(
     'placement: { host: build.example, key_ref: env:MIXED_SSH_KEY }',
   ].join('\n'),
 );
-const catalog = loadCatalog([...catalogRoots({}), root]);
+const catalog = lifecycleOnly(loadCatalog([...catalogRoots({}), root]), [
+  'ext.e2b',
+  'ext.modal',
+  'ext.compose-ssh',
+]);
 
 const registry = new ExtensionRegistry()
   .register('ext.saas-stub', saasStub)
