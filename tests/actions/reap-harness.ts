@@ -100,12 +100,17 @@ export interface ReapRun {
   code: number | null;
   stdout: string;
   outputs: Record<string, string>;
+  /** What the step saved for its post (GITHUB_STATE). */
+  state: Record<string, string>;
   wall_ms: number;
   /** Peak resident set of the action's process, MiB. */
   rss_mib: number;
 }
 
-/** Run `reapMain` from the source tree at `root` (this checkout, or an older commit's) as run `run`'s step. */
+/**
+ * Run `reapMain` (or another entry: `module`/`fn`, e.g. setup's main and post) from the source tree at `root`
+ * (this checkout, or an older commit's) as a step of run `run`.
+ */
 export async function runReapAction(opts: {
   fake: FakeGitHub;
   dir: string;
@@ -113,13 +118,21 @@ export async function runReapAction(opts: {
   run: number;
   inputs: Record<string, string>;
   root?: string;
+  /** A built module exporting reapMain (a bundle): run with plain node, no TypeScript loader. */
+  bundle?: string;
+  module?: string;
+  fn?: string;
+  job?: string;
+  /** Extra env, and the STATE_* a post step gets from its main. */
+  env?: Record<string, string>;
+  state?: Record<string, string>;
 }): Promise<ReapRun> {
   mkdirSync(opts.dir, { recursive: true });
   const file = (n: string) => join(opts.dir, n);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
-    ...opts.fake.env(opts.run, 'reap'),
+    ...opts.fake.env(opts.run, opts.job ?? 'reap'),
     RUNNER_TEMP: file('runner-temp'),
     SANDBOXER_STATE_DIR: file('state'),
     SANDBOXER_STUB_DIR: opts.stubDir,
@@ -130,20 +143,26 @@ export async function runReapAction(opts: {
     GITHUB_ENV: file('env'),
     GITHUB_STEP_SUMMARY: file('summary'),
     SBX_RUSAGE: file('rusage'),
+    ...(process.env.SBX_PEAKS ? { SBX_PEAKS: '1' } : {}),
+    ...(opts.env ?? {}),
   };
   mkdirSync(env.RUNNER_TEMP!, { recursive: true });
   for (const k of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_STEP_SUMMARY'])
     writeFileSync(env[k]!, '');
   for (const [k, v] of Object.entries(opts.inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
   const root = opts.root ?? process.env.SANDBOXER_TEST_SRC_ROOT ?? REPO_ROOT;
-  const entry = pathToFileURL(join(root, 'src/action/reap.ts')).href;
+  const entry = pathToFileURL(opts.bundle ?? join(root, opts.module ?? 'src/action/reap.ts')).href;
   const script = [
     "import { writeFileSync } from 'node:fs';",
     "process.on('exit', () => writeFileSync(process.env.SBX_RUSAGE, String(process.resourceUsage().maxRSS)));",
-    `await (await import(${JSON.stringify(entry)})).reapMain();`,
+    // SBX_PEAKS=1: also print the peak of each process.memoryUsage() field (MiB) on stderr.
+    "if (process.env.SBX_PEAKS) { const peak = {}; setInterval(() => { for (const [k, v] of Object.entries(process.memoryUsage())) peak[k] = Math.max(peak[k] ?? 0, Math.round(v / 1048576)); }, 20).unref(); process.on('exit', () => console.error('peaks', JSON.stringify(peak))); }",
+    `await (await import(${JSON.stringify(entry)}))[${JSON.stringify(opts.fn ?? 'reapMain')}]();`,
   ].join('\n');
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+  const loader = opts.bundle ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, '--input-type=module', '-e', script], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -163,6 +182,7 @@ export async function runReapAction(opts: {
     code,
     stdout,
     outputs: parseFileCommands(readFileSync(env.GITHUB_OUTPUT!, 'utf8')),
+    state: parseFileCommands(readFileSync(env.GITHUB_STATE!, 'utf8')),
     wall_ms,
     rss_mib: Math.round(rss_kib / 1024),
   };

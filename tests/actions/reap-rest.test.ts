@@ -117,3 +117,54 @@ describe('reap-stale on the REST path', () => {
     expect(existsSync(join(tmp.dir, 'apply', 'summary'))).toBe(true);
   });
 });
+
+describe('reap-stale and a sandbox the setup post kept on purpose', () => {
+  let fake: FakeGitHub;
+  const tmp = tempDir('sbx-reap-kept-');
+  const stubDir = join(tmp.dir, 'cloud');
+  beforeAll(async () => {
+    fake = await new FakeGitHub().start();
+  });
+  afterAll(async () => {
+    await fake.stop();
+    tmp.cleanup();
+  });
+  const setup = (run: number, teardown: string, fn = 'setupMain', state?: Record<string, string>) =>
+    runReapAction({
+      fake,
+      stubDir,
+      run,
+      job: 'build',
+      dir: join(tmp.dir, `job-${run}`),
+      module: 'src/action/setup.ts',
+      fn,
+      inputs: { profile: 'profile.saas-stub', ttl: '2h', 'state-store': 'artifact', teardown },
+      env: { SANDBOXER_STATE_DIR: join(tmp.dir, `job-${run}`, 'state') },
+      ...(state ? { state } : {}),
+    });
+
+  it('a kept sandbox lives to its TTL after its run; one whose runner died is reaped at once', async () => {
+    const kept = await setup(601, 'never');
+    expect(kept.code).toBe(0);
+    const post = await setup(601, 'never', 'setupPost', kept.state);
+    expect(post.stdout).toMatch(/is kept \(teardown: never\)/);
+    const died = await setup(602, 'post'); // its runner died: no post step ran
+    expect(died.code).toBe(0);
+    fake.runs.set(601, 'completed').set(602, 'completed');
+
+    const res = await runReapAction({
+      fake,
+      stubDir,
+      dir: join(tmp.dir, 'reap'),
+      run: 603,
+      inputs: { 'dry-run': 'false', 'min-orphan-age': '30m', token: 'ghs_test' },
+    });
+    expect(res.code).toBe(0);
+    const report = JSON.parse(res.outputs.report!);
+    expect(report.actions).toEqual([
+      expect.objectContaining({ sandbox_id: died.outputs['sandbox-id'], kind: 'abandoned', outcome: 'done' }),
+    ]);
+    expect(readdirSync(join(stubDir, 'objects'))).toHaveLength(1);
+    expect(fake.live().map((a) => a.name)).toEqual([expect.stringContaining(kept.outputs['sandbox-id']!)]);
+  });
+});
