@@ -1,6 +1,15 @@
 import { SandboxerError } from '../core/errors.ts';
 import type { ExtensionManifest } from '../catalog/schema.ts';
+import type { z } from 'zod';
 import type { Extension, ExtensionFactory } from './contract.ts';
+import { defineExtension, type DefinedFactory } from './define.ts';
+import {
+  composeSshConfig,
+  e2bConfig,
+  modalConfig,
+  saasStubConfig,
+  vmPackerConfig,
+} from './config-schemas.ts';
 import { saasStub } from './saas-stub/index.ts';
 import { composeSsh } from './compose-ssh/index.ts';
 import { vmPacker } from './vm-packer/index.ts';
@@ -11,6 +20,11 @@ import { modal } from './modal/index.ts';
 export class ExtensionRegistry {
   private readonly factories = new Map<string, ExtensionFactory>();
   private readonly instances = new Map<string, Extension>();
+
+  /** The config schema of an adapter defined with defineExtension (undefined for a plain factory). */
+  configSchema(id: string): z.ZodObject | undefined {
+    return (this.factories.get(id) as Partial<DefinedFactory> | undefined)?.config;
+  }
 
   register(id: string, factory: ExtensionFactory): this {
     this.factories.set(id, factory);
@@ -44,11 +58,11 @@ export class ExtensionRegistry {
 
 export function defaultRegistry(): ExtensionRegistry {
   return new ExtensionRegistry()
-    .register('ext.saas-stub', saasStub)
-    .register('ext.e2b', e2b)
-    .register('ext.modal', modal)
-    .register('ext.compose-ssh', composeSsh)
-    .register('ext.vm-packer', vmPacker);
+    .register('ext.saas-stub', defineExtension({ config: saasStubConfig, create: saasStub }))
+    .register('ext.e2b', defineExtension({ config: e2bConfig, create: e2b }))
+    .register('ext.modal', defineExtension({ config: modalConfig, create: modal }))
+    .register('ext.compose-ssh', defineExtension({ config: composeSshConfig, create: composeSsh }))
+    .register('ext.vm-packer', defineExtension({ config: vmPackerConfig, create: vmPacker }));
 }
 
 /** Which adapter methods a declared capability needs. */

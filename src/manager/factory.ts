@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { loadCatalog, catalogRoots, type Catalog } from '../catalog/loader.ts';
-import { formatIssue } from '../catalog/yaml-errors.ts';
+import { CatalogError, formatIssue } from '../catalog/yaml-errors.ts';
+import { checkCatalogConfig } from '../extensions/config-check.ts';
 import { ownerFromEnv } from '../core/labels.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
@@ -35,11 +36,15 @@ export function createManager(opts: ManagerOptions = {}): SandboxManager {
   for (const issue of catalog.warnings ?? []) {
     log.warn(`catalog: ${formatIssue(issue)} (skipped; fix it before create or validate)`);
   }
+  const registry = defaultRegistry();
+  const configIssues = checkCatalogConfig(catalog, registry);
+  if (configIssues.length && !(opts.lenientCatalog ?? false)) throw new CatalogError(configIssues);
+  for (const issue of configIssues) log.warn(`catalog: ${formatIssue(issue)}`);
   const credentials = opts.credentials ?? createCredentialResolver(env);
   const store = opts.store ?? new FileStateStore(stateDir(env));
   return new SandboxManager({
     catalog,
-    registry: defaultRegistry(),
+    registry,
     store,
     owner: ownerFromEnv(env, hostname()),
     credentials,

@@ -8,6 +8,8 @@ import { deadline } from '../../core/deadline.ts';
 import { LABEL, matchesLabels } from '../../core/labels.ts';
 import type { Handle } from '../../core/record.ts';
 import { manifestPricing } from '../pricing.ts';
+import { composeSshConfig } from '../config-schemas.ts';
+import { configOf } from '../define.ts';
 import type {
   BackendObject,
   Extension,
@@ -94,7 +96,7 @@ async function planStart(
 ): Promise<{ script: string; services: string[] }> {
   const shape = composeShape(composeText, composeFile);
   // Host ports are the engine's choice unless the profile pins them (config.host_ports: fixed).
-  const ephemeral = ctx.config.host_ports !== 'fixed';
+  const ephemeral = configOf(ctx, composeSshConfig).host_ports !== 'fixed';
   const rewritten = posix.join(posix.dirname(composeFile), PORTS_FILE);
   const files = [ephemeral ? rewritten : composeFile, OVERRIDE];
   await ctx.saveHandle({
@@ -165,11 +167,12 @@ async function deployRepo(
   repo: string,
   composeFile: string,
 ): Promise<void> {
-  const excludes = Array.isArray(ctx.config.exclude) ? ctx.config.exclude.map(String) : [];
+  const cfg = configOf(ctx, composeSshConfig);
+  const excludes = cfg.exclude ?? [];
   const patterns = repoExcludePatterns(repo, excludes);
   const composeText = localComposeText(ctx, repo, composeFile, compileExcludes(patterns)(composeFile, false));
   const { script: start, services } = await planStart(ctx, l, rt, composeFile, composeText);
-  const keep = Math.max(0, Number(ctx.config.repo_cache_entries ?? 8));
+  const keep = cfg.repo_cache_entries ?? 8;
   const cache = repoCache(l.base, repoFingerprint(repo, patterns));
   if (ctx.signal.aborted) throw new CancelledError();
   const first = await prepareAnd(
@@ -287,7 +290,7 @@ async function readyCheck(ctx: ProvisionContext, handle: Handle): Promise<void> 
   const services = String(handle.services ?? '')
     .split(',')
     .filter(Boolean);
-  const timeout_s = Number(ctx.config.ready_timeout_s ?? 300);
+  const timeout_s = configOf(ctx, composeSshConfig).ready_timeout_s ?? 300;
   const bound = deadline(timeout_s * 1000, [ctx.signal], 'ready check');
   const signal = bound.signal;
   let last: UpStatus | undefined;
@@ -328,7 +331,8 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
 
     async provision(ctx): Promise<ProvisionResult> {
       const repo = ctx.sandbox.inputs.repo;
-      const canary = ctx.config.canary === true && !repo;
+      const cfg = configOf(ctx, composeSshConfig);
+      const canary = cfg.canary === true && !repo;
       if (!repo && !canary) {
         throw new BackendError(manifest.id, 'this profile has no repo input to deploy', {
           retryable: false,
@@ -338,7 +342,7 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
       const composeFile = canary
         ? 'docker-compose.yml'
         : safeRelativePath(
-            ctx.sandbox.inputs.compose_file ?? String(ctx.config.compose_file ?? 'docker-compose.yml'),
+            ctx.sandbox.inputs.compose_file ?? cfg.compose_file ?? 'docker-compose.yml',
             'compose_file',
           );
       const target = resolveTarget({ placement: ctx.profile.placement, config: ctx.config, env: ctx.env });
@@ -347,7 +351,7 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
       await inSession(ctx, target, async (s) => {
         if (!canary) return deployRepo(ctx, s, l, rt, repo!, composeFile);
         const image = String(
-          ctx.env.SANDBOXER_CANARY_IMAGE ?? ctx.config.canary_image ?? 'docker.io/library/busybox:1.36',
+          ctx.env.SANDBOXER_CANARY_IMAGE ?? cfg.canary_image ?? 'docker.io/library/busybox:1.36',
         );
         const composeText = canaryCompose(image);
         const { script, services } = await planStart(ctx, l, rt, composeFile, composeText);
@@ -422,7 +426,7 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
       const rt = handleRuntime(h, ctx.config, ctx.env);
       const snapId = `snap-${randomBytes(6).toString('hex')}`;
       const snapDir = `${l.base}/.snapshots/${snapId}`;
-      const withVolumes = ctx.config.snapshot_volumes !== false;
+      const withVolumes = configOf(ctx, composeSshConfig).snapshot_volumes !== false;
       const engine = args(rt.engine);
       await inSession(ctx, target, (s) =>
         s.run(
