@@ -161,6 +161,10 @@ describe('ext.modal', () => {
     expect(err.retryable).toBe(false);
     expect(err.hint).toContain('MODAL_TOKEN_ID');
     expect(JSON.stringify(err.toJSON())).not.toContain('as-wrong-secret-value');
+    // Modal refused the create: nothing exists, so the record ends failed with nothing to clean (#14).
+    const [rec] = await m.list({ state: ['failed'] });
+    expect(rec).toMatchObject({ state: 'failed', cleanup_pending: false });
+    await expect(m.destroy(rec!.id)).resolves.toMatchObject({ state: 'failed' });
   });
 
   it('a bad image is not retryable; an unavailable control plane is', async () => {

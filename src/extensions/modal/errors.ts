@@ -34,6 +34,19 @@ export function isModalNotFound(err: unknown): boolean {
   return err.name === 'NotFoundError' || (err as { code?: unknown }).code === GrpcStatus.NOT_FOUND;
 }
 
+/** True when Modal refused a request outright (authentication, permission, invalid input, unknown image). */
+export function isModalRefusal(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'InvalidError' || err.name === 'NotFoundError') return true;
+  const code = (err as { code?: unknown }).code;
+  return (
+    code === GrpcStatus.UNAUTHENTICATED ||
+    code === GrpcStatus.PERMISSION_DENIED ||
+    code === GrpcStatus.INVALID_ARGUMENT ||
+    code === GrpcStatus.NOT_FOUND
+  );
+}
+
 /**
  * Map what the modal SDK threw into a SandboxerError: capacity (ResourceExhausted), transient gRPC statuses,
  * timeouts and network failures are retryable; authentication, bad images and bad input are not.

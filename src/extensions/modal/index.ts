@@ -3,6 +3,7 @@ import { BackendError, SandboxerError } from '../../core/errors.ts';
 import { LABEL } from '../../core/labels.ts';
 import type { Handle } from '../../core/record.ts';
 import { manifestPricing } from '../pricing.ts';
+import { noteNothingMade } from '../made-nothing.ts';
 import { abortable, cloudMeter, configEnv, providerTimeoutSeconds } from '../cloud-common.ts';
 import { modalAccess, type ModalSession } from './access.ts';
 import type {
@@ -20,7 +21,7 @@ import {
   type ModalImageRef,
   type ModalSandboxCreateParams,
 } from './api.ts';
-import { isModalNotFound, mapModalError } from './errors.ts';
+import { isModalNotFound, isModalRefusal, mapModalError } from './errors.ts';
 
 /**
  * ext.modal: metered cloud sandboxes on Modal through the official `modal` SDK (^0.11), behind the narrow
@@ -141,9 +142,15 @@ export function modalExtension(deps: { api?: ModalApiFactory } = {}): ExtensionF
         ...modalPorts(ports),
       };
       const sandboxId = await withApi(ctx, 'create', async (api) => {
-        const app = await api.apps.fromName(appName, { createIfMissing: true });
-        const sb = await api.sandboxes.create(app, await image(api), params);
-        return sb.sandboxId;
+        try {
+          const app = await api.apps.fromName(appName, { createIfMissing: true });
+          const sb = await api.sandboxes.create(app, await image(api), params);
+          return sb.sandboxId;
+        } catch (err) {
+          // Modal refused the request (bad token, bad image or input): nothing exists to clean up.
+          if (isModalRefusal(err)) noteNothingMade(ctx.sandbox.id);
+          throw err;
+        }
       });
       const handle: Handle = {
         backend_id: sandboxId,
