@@ -38,6 +38,22 @@ const rec = (n: number, state: SandboxRecord['state'] = 'ready', meter?: string)
 });
 
 describe('credits ledger', () => {
+  it('adds an extension hold (with a ref) to the create hold; a release with the ref voids only that one', async () => {
+    const ledger = new Ledger(new MemoryStateStore());
+    await ledger.grant('10');
+    const r = rec(7);
+    await ledger.hold(r, '1');
+    expect(await ledger.hold(r, '2', 'extend-1')).toBe(true);
+    expect(await ledger.hold(r, '2', 'extend-1')).toBe(false); // idempotent per ref
+    await ledger.hold(r, '0.5', 'extend-2');
+    expect((await ledger.balance()).held_usd).toBe('3.500000');
+    expect((await ledger.balance()).live_holds).toBe(1); // one sandbox
+    await ledger.release(r, '2', 'refused', 'extend-1');
+    expect(await ledger.heldFor(r.id)).toBe(1_500_000n);
+    await ledger.debit(r, '0.25'); // settling closes every hold of the sandbox
+    expect(await ledger.balance()).toMatchObject({ held_usd: '0.000000', balance_usd: '9.750000' });
+  });
+
   it('is unlimited until a grant or a budget exists, and computes grants − debits − live holds', async () => {
     const ledger = new Ledger(new MemoryStateStore());
     expect((await ledger.balance()).mode).toBe('unlimited');
