@@ -33,6 +33,8 @@ export async function reapMain(): Promise<void> {
       core.getInput('min-orphan-age').trim() || '30m',
       'min-orphan-age',
     );
+    const scopeInput = core.getInput('scope').trim();
+    const scope = scopeInput === 'any' ? '*' : scopeInput || undefined;
     const token = core.getInput('token').trim() || env.GITHUB_TOKEN || '';
     const repository = env.GITHUB_REPOSITORY ?? '';
     if (!token)
@@ -66,6 +68,7 @@ export async function reapMain(): Promise<void> {
         reapStale(manager, {
           apply,
           minOrphanAge_s,
+          ...(scope ? { scope } : {}),
           signal: controller.signal,
           env,
           log: actionLogger,

@@ -95,3 +95,17 @@ export function toSandboxerError(err: unknown): SandboxerError {
 export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new CancelledError();
 }
+
+/**
+ * A user-given value as it may be echoed in a message: quoted, control characters escaped (a newline or an ANSI
+ * escape cannot start a `::warning::` line in a job log or repaint a terminal), and cut to `max` characters.
+ */
+export function shown(value: unknown, max = 80): string {
+  const s = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const cut = s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
+  const escaped = cut.replace(/[\p{Cc}\u2028\u2029]/gu, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+  return `'${escaped}'`;
+}

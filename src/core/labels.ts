@@ -61,14 +61,23 @@ export function actorTypeFromEnv(env: NodeJS.ProcessEnv = process.env): ActorTyp
   return env.GITHUB_ACTIONS === 'true' || env.CI === 'true' ? 'atm' : 'adm';
 }
 
-/** The owner of sandboxes created by this process: the GitHub run when in Actions, else this user@host. */
-export function ownerFromEnv(env: NodeJS.ProcessEnv = process.env, hostname = 'localhost'): Owner {
+/**
+ * The owner of sandboxes created by this process: the GitHub run when in Actions, else this user@host and the
+ * state store's id (`storeId`), so installations with different state stores have different scopes.
+ */
+export function ownerFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  hostname = 'localhost',
+  storeId?: string,
+): Owner {
   const repository = env.GITHUB_REPOSITORY;
   return {
     actor_type: actorTypeFromEnv(env),
     scope:
       env.SANDBOXER_SCOPE ??
-      (repository ? `github:${repository}` : `local:${env.USER ?? 'user'}@${hostname}`),
+      (repository
+        ? `github:${repository}`
+        : `local:${env.USER ?? 'user'}@${hostname}${storeId ? `/${storeId}` : ''}`),
     ...(repository ? { repository } : {}),
     ...(env.GITHUB_RUN_ID ? { run_id: env.GITHUB_RUN_ID } : {}),
     ...(env.GITHUB_RUN_ATTEMPT ? { run_attempt: env.GITHUB_RUN_ATTEMPT } : {}),

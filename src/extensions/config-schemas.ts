@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { configSchema } from './define.ts';
+import { ALLOWANCES } from './compose-ssh/policy.ts';
 
 /** The config each adapter reads (manifest `config:` overlaid by a profile's `config:`). */
 const str = z.string().min(1);
@@ -33,6 +34,8 @@ export const composeSshConfig = configSchema({
   canary_image: str.optional(),
   snapshot_volumes: z.boolean().optional(),
   host_ports: z.enum(['ephemeral', 'fixed']).optional(),
+  /** Relaxations of the compose policy (an operator decision, logged as a warning when used). */
+  allow: z.array(z.enum(ALLOWANCES)).optional(),
 });
 
 export const vmPackerConfig = configSchema({

@@ -70,8 +70,21 @@ export interface SnapshotResult {
   expires_at?: string;
 }
 
+/** What a precheck sees: the request as given, before any record, ledger entry or backend call. */
+export interface PrecheckInput {
+  manifest: ExtensionManifest;
+  profile: Profile;
+  /** Manifest config overlaid by the profile's config. */
+  config: Record<string, unknown>;
+  inputs: Readonly<Record<string, string>>;
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+}
+
 export interface Extension extends AccessMethods {
   readonly id: string;
+  /** Refuse a request that can never succeed here (a usage or validation error) from local checks only. */
+  precheck?(input: PrecheckInput): void;
   provision(ctx: ProvisionContext): Promise<ProvisionResult>;
   waitReady(ctx: ProvisionContext, handle: Handle): Promise<void>;
   teardown(ctx: TeardownContext): Promise<void>;

@@ -1,4 +1,5 @@
 import { waitFor } from './wait.ts';
+import { precheckCreate } from './precheck.ts';
 import { nothingMadeOnError, takeNothingMade } from '../extensions/made-nothing.ts';
 import {
   addEstimate,
@@ -265,6 +266,8 @@ export class SandboxManager {
     const profile = getProfile(this.catalog, opts.profileId);
     const inputs = this.resolveInputs(profile, opts.inputs ?? {});
     const ttl_s = this.resolveTtl(profile, opts.ttl);
+    const { catalog, registry, log, env } = this;
+    precheckCreate({ catalog, registry, log, env }, profile, inputs);
     const memo: CredentialMemo = new Map();
     const plan = await this.planOrThrow(profile, ttl_s, { ...pick(opts, 'route', 'signal'), memo });
     return this.provisionNew({

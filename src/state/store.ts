@@ -10,6 +10,9 @@ export interface StateStore {
   readonly kind: string;
   /** Human-readable location, for messages. */
   readonly location: string;
+  /** A stable id of this store (the same store, the same id), part of the default ownership scope outside
+   *  Actions: two installations on one machine then never reap each other's sandboxes. */
+  readonly scopeId?: string;
   createSandbox(record: SandboxRecord): Promise<void>;
   getSandbox(id: string): Promise<SandboxRecord | undefined>;
   listSandboxes(): Promise<SandboxRecord[]>;

@@ -8,6 +8,7 @@ import type { BackendObject, Extension, ExtensionContext } from '../extensions/c
 import type { CredentialMemo } from '../credentials/resolver.ts';
 import type { SandboxManager } from '../manager/manager.ts';
 import { abandonedRecords, markCompletedRuns, type RunOracle } from './runs.ts';
+import { foreignOf } from './foreign.ts';
 
 /** How long a record may sit in a non-terminal state before the reaper treats its creator as gone. */
 export interface StaleBounds {
@@ -26,7 +27,7 @@ export const DEFAULT_BOUNDS: StaleBounds = {
 };
 const DEFAULT_READY_TIMEOUT_S = 600;
 
-export type StaleKind = 'expired' | 'stuck' | 'abandoned' | 'cleanup' | 'gone' | 'orphaned';
+export type StaleKind = 'expired' | 'stuck' | 'abandoned' | 'cleanup' | 'gone' | 'orphaned' | 'foreign';
 
 /** A record or a backend object the reaper would act on, and why. */
 export interface StaleItem {
@@ -71,6 +72,9 @@ export interface StaleReport {
   /** Extensions not listed because their credentials are not configured here (not an error). */
   not_configured: ListFailure[];
   targets: ListTarget[];
+  /** Objects with our labels but another ownership scope (another installation or repository): never
+   *  orphans, never touched unless the reaper is told `--scope any`. */
+  foreign: StaleItem[];
 }
 
 export interface ListFailure {
@@ -86,7 +90,7 @@ export interface FindStaleOptions {
   minOrphanAge_s?: number;
   /** Only these extensions. Default: every catalog extension with an implementation. */
   extensions?: string[];
-  /** Ownership scope whose orphans may be reaped. Default the manager's owner scope; '*' for any. */
+  /** Ownership scope whose orphans may be reaped. Default the manager's owner scope; '*' (or 'any') for any. */
   scope?: string;
   signal?: AbortSignal;
   /** Counts backend calls (for benchmarks and reports). */
@@ -170,7 +174,8 @@ export function classifyRecord(
   return undefined;
 }
 
-const objectSandboxId = (o: BackendObject): string | undefined => o.sandbox_id ?? o.labels[LABEL.sandboxId];
+export const objectSandboxId = (o: BackendObject): string | undefined =>
+  o.sandbox_id ?? o.labels[LABEL.sandboxId];
 
 /**
  * The listing contexts for one extension: one per distinct effective config among the profiles that can use
@@ -326,7 +331,7 @@ export async function findStale(manager: SandboxManager, opts: FindStaleOptions 
   const now = nowDate.getTime();
   const bounds: StaleBounds = { ...DEFAULT_BOUNDS, ...(opts.bounds ?? {}) };
   const minAge = opts.minOrphanAge_s ?? DEFAULT_MIN_ORPHAN_AGE_S;
-  const scope = opts.scope ?? manager.owner.scope;
+  const scope = opts.scope === 'any' ? '*' : (opts.scope ?? manager.owner.scope);
   const report: StaleReport = {
     at: nowDate.toISOString(),
     scope,
@@ -335,6 +340,7 @@ export async function findStale(manager: SandboxManager, opts: FindStaleOptions 
     unreachable: [],
     not_configured: [],
     targets: [],
+    foreign: [],
   };
 
   const all = await manager.store.listSandboxes();
@@ -394,6 +400,7 @@ export async function findStale(manager: SandboxManager, opts: FindStaleOptions 
       }
     }
     report.items.push(...orphansOf(listed, records, now, scope, opts.unloaded));
+    report.foreign.push(...foreignOf(listed, scope, now));
   }
   await markCompletedRuns(report.items, opts.runs, minAge, opts.signal);
   report.items.unshift(...byRecord.values());

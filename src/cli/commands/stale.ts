@@ -1,4 +1,5 @@
 import { parseDurationSeconds } from '../../core/duration.ts';
+import { shown, usageError } from '../../core/errors.ts';
 import { reapStale, type ReapAction, type ReapReport } from '../../telemetry/reap.ts';
 import {
   DEFAULT_MIN_ORPHAN_AGE_S,
@@ -22,6 +23,7 @@ const COMMON_OPTIONS: Options = {
   'stuck-after': { type: 'string' },
   extension: { type: 'string', short: 'e', multiple: true },
   'all-scopes': { type: 'boolean' },
+  scope: { type: 'string' },
 };
 
 const COMMON_DETAILS = [
@@ -30,7 +32,10 @@ const COMMON_DETAILS = [
   '  --stuck-after DUR     a requested/provisioning/destroying record older than this counts as stuck',
   '                        (default: requested 15m, provisioning ready_timeout_s + 15m, destroying 15m)',
   '  --extension ID        only this extension (repeatable)',
-  '  --all-scopes          orphans of every ownership scope, not just this one (SANDBOXER_SCOPE / the repository)',
+  '  --scope SCOPE|any     whose orphans: this ownership scope (default: SANDBOXER_SCOPE, the repository in',
+  '                        Actions, else user@host/<state store id>); any = every scope. Objects of other',
+  '                        scopes are shown as foreign and never touched',
+  '  --all-scopes          the same as --scope any',
 ];
 
 function findOptions(values: Record<string, unknown>) {
@@ -41,8 +46,18 @@ function findOptions(values: Record<string, unknown>) {
     ...(minOrphanAge_s !== undefined ? { minOrphanAge_s } : {}),
     ...(stuck !== undefined ? { bounds: { stuck_after_s: stuck } } : {}),
     ...(extensions?.length ? { extensions } : {}),
-    ...(values['all-scopes'] ? { scope: '*' } : {}),
+    ...scopeOption(values),
   };
+}
+
+function scopeOption(values: Record<string, unknown>): { scope?: string } {
+  if (values['all-scopes']) return { scope: '*' };
+  const scope = values.scope as string | undefined;
+  if (scope === undefined) return {};
+  if (!scope.trim() || /[\p{Cc}]/u.test(scope)) {
+    throw usageError(`--scope ${shown(scope)} is not a scope`, 'pass --scope <scope> or --scope any');
+  }
+  return { scope: scope === 'any' ? '*' : scope };
 }
 
 const row = (i: StaleItem | ReapAction) => ({
@@ -72,13 +87,13 @@ export const inspectStale: Command = {
   summary:
     'List what reap-stale would act on: expired, stuck, cleanup-pending, gone and orphaned (read-only)',
   usage:
-    'sandboxer inspect stale [--min-orphan-age DUR] [--stuck-after DUR] [--extension ID]... [--all-scopes] [--json]',
+    'sandboxer inspect stale [--min-orphan-age DUR] [--stuck-after DUR] [--extension ID]... [--scope SCOPE|any] [--json]',
   details: [
     ...COMMON_DETAILS,
     '',
     'Kinds: expired (TTL lapsed), stuck (non-terminal past a bound), cleanup (failed, backend cleanup pending),',
     'gone (ready record whose backend object no longer exists), orphaned (backend object with our labels and',
-    'no live record).',
+    'no live record), foreign (an object of another ownership scope: shown, never touched).',
   ].join('\n'),
   options: COMMON_OPTIONS,
   async run(ctx, { values }) {
@@ -93,7 +108,15 @@ export const inspectStale: Command = {
     ctx.out(
       [
         `${e.records} records (${e.live_records} live), ${e.backend_objects} backend objects on ${e.listed.join(', ') || 'no listable extension'}; scope ${report.scope}`,
-        table(report.items.map(row), ['kind', 'sandbox', 'extension', 'backend', 'state', 'age', 'reason']),
+        table([...report.items, ...report.foreign].map(row), [
+          'kind',
+          'sandbox',
+          'extension',
+          'backend',
+          'state',
+          'age',
+          'reason',
+        ]),
         ...unreachableLines(report),
       ].join('\n'),
     );
@@ -105,7 +128,7 @@ export const reapStaleCommand: Command = {
   lenientCatalog: true,
   summary: 'Reconcile the state store and the backends: tear down what is stale (dry run unless --apply)',
   usage:
-    'sandboxer reap-stale [--apply] [--min-orphan-age DUR] [--stuck-after DUR] [--extension ID]... [--all-scopes] [--json]',
+    'sandboxer reap-stale [--apply] [--min-orphan-age DUR] [--stuck-after DUR] [--extension ID]... [--scope SCOPE|any] [--json]',
   details: [
     ...COMMON_DETAILS,
     '  --apply               act; without it nothing is changed and the planned actions are listed',

@@ -1,7 +1,6 @@
 import { SANDBOX_ID_RE } from '../../core/ids.ts';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import type { ExtensionManifest, Placement } from '../../catalog/schema.ts';
 import { BackendError, CancelledError } from '../../core/errors.ts';
 import { deadline } from '../../core/deadline.ts';
@@ -22,7 +21,9 @@ import { failureText, inSession, type SshSession } from '../ssh/connection.ts';
 import { parseLabelFiles } from '../ssh/labels-files.ts';
 import { args, heredocWrite, sh } from '../ssh/quote.ts';
 import { resolveTarget, targetFromHandle, targetHandle, type SshTarget } from '../ssh/target.ts';
-import { compileExcludes, repoExcludePatterns, repoFingerprint, tarStream } from '../ssh/upload.ts';
+import { compileExcludes, repoFingerprint, tarStream } from '../ssh/upload.ts';
+import { composeFileOf, composePrecheck, excludePatternsOf, localComposeText } from './local.ts';
+import { enforcePolicy } from './policy.ts';
 import {
   canaryCompose,
   composeShape,
@@ -93,7 +94,9 @@ async function planStart(
   rt: Runtime,
   composeFile: string,
   composeText: string,
+  repo?: string,
 ): Promise<{ script: string; services: string[] }> {
+  enforcePolicy(composeText, composeFile, { config: ctx.config, log: ctx.log, ...(repo ? { repo } : {}) });
   const shape = composeShape(composeText, composeFile);
   // Host ports are the engine's choice unless the profile pins them (config.host_ports: fixed).
   const ephemeral = configOf(ctx, composeSshConfig).host_ports !== 'fixed';
@@ -105,6 +108,8 @@ async function planStart(
     ports: JSON.stringify(ctx.profile.ports),
   });
   const script = [
+    // However the repo arrived (a tar's own `.` entry carries its mode), the workspace is its owner's alone.
+    sh`chmod 700 -- ${l.repo} || exit 1`,
     ...(ephemeral
       ? [heredocWrite(`${l.repo}/${rewritten}`, withEphemeralPorts(composeText, composeFile))]
       : []),
@@ -129,30 +134,6 @@ async function afterStart(ctx: ProvisionContext, services: string[], out: string
   }
 }
 
-/** The compose file, read from the local repo (what the host will hold), for its services and volumes. */
-function localComposeText(
-  ctx: ProvisionContext,
-  repo: string,
-  composeFile: string,
-  excluded: boolean,
-): string {
-  const path = join(repo, composeFile);
-  const problem = excluded
-    ? 'is excluded from the transfer (exclude patterns / .sandboxerignore)'
-    : !existsSync(path)
-      ? 'does not exist'
-      : lstatSync(path).isSymbolicLink()
-        ? 'is a symbolic link (the host would resolve it elsewhere)'
-        : undefined;
-  if (problem) {
-    throw new BackendError(ctx.manifest.id, `compose file ${composeFile} ${problem} in ${repo}`, {
-      retryable: false,
-      hint: 'pass --input compose_file=<path of the compose file inside the repo>',
-    });
-  }
-  return readFileSync(path, 'utf8');
-}
-
 /**
  * Put the repo input into l.repo and start the project. The host keeps the last few transferred repos (see
  * repoCache) keyed by repoFingerprint, so an unchanged repo (a recreate, the next job of the same commit) comes
@@ -168,10 +149,10 @@ async function deployRepo(
   composeFile: string,
 ): Promise<void> {
   const cfg = configOf(ctx, composeSshConfig);
-  const excludes = cfg.exclude ?? [];
-  const patterns = repoExcludePatterns(repo, excludes);
-  const composeText = localComposeText(ctx, repo, composeFile, compileExcludes(patterns)(composeFile, false));
-  const { script: start, services } = await planStart(ctx, l, rt, composeFile, composeText);
+  const patterns = excludePatternsOf(cfg, repo);
+  const excluded = compileExcludes(patterns)(composeFile, false);
+  const composeText = localComposeText(ctx.manifest.id, repo, composeFile, excluded);
+  const { script: start, services } = await planStart(ctx, l, rt, composeFile, composeText, repo);
   const keep = cfg.repo_cache_entries ?? 8;
   const cache = repoCache(l.base, repoFingerprint(repo, patterns));
   if (ctx.signal.aborted) throw new CancelledError();
@@ -235,7 +216,8 @@ async function prepareAnd(
   const r = await s.exec(
     [
       sh`command -v ${rt.compose[0]!} >/dev/null 2>&1 && command -v ${rt.engine[0]!} >/dev/null 2>&1 || { echo ${NO_RUNTIME} >&2; exit 3; }`,
-      sh`mkdir -p -- ${l.repo} ${l.meta} || exit 1`,
+      // Only the sandbox's own user may enter its directory (other tenants of the host may not read the repo).
+      sh`(umask 077 && mkdir -p -- ${l.repo} ${l.meta}) && chmod 700 -- ${l.dir} ${l.repo} ${l.meta} || exit 1`,
       heredocWrite(`${l.meta}/labels.json`, JSON.stringify(ctx.labels)),
       then,
     ].join('\n'),
@@ -329,6 +311,8 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
   const ext: Extension = {
     id: manifest.id,
 
+    precheck: composePrecheck,
+
     async provision(ctx): Promise<ProvisionResult> {
       const repo = ctx.sandbox.inputs.repo;
       const cfg = configOf(ctx, composeSshConfig);
@@ -339,12 +323,7 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
           hint: 'pass --input repo=<dir with a compose file>',
         });
       }
-      const composeFile = canary
-        ? 'docker-compose.yml'
-        : safeRelativePath(
-            ctx.sandbox.inputs.compose_file ?? cfg.compose_file ?? 'docker-compose.yml',
-            'compose_file',
-          );
+      const composeFile = canary ? 'docker-compose.yml' : composeFileOf(cfg, ctx.sandbox.inputs);
       const target = resolveTarget({ placement: ctx.profile.placement, config: ctx.config, env: ctx.env });
       const { rt, l } = await prepare(ctx, target);
       let telemetry: HostTelemetry | undefined;

@@ -193,16 +193,17 @@ export function repoCache(base: string, fingerprint: string) {
     take: (repo: string, miss: string) =>
       [
         sh`got=; for t in ${trees}*; do [ -d "$t" ] || continue`,
-        sh`  if mv "$t" ${`${repo}.take`} 2>/dev/null; then rmdir ${repo} && mv ${`${repo}.take`} ${repo} && got=1; break; fi; done`,
+        sh`  if mv "$t" ${`${repo}.take`} 2>/dev/null; then rmdir ${repo} && chmod 700 ${`${repo}.take`} && mv ${`${repo}.take`} ${repo} && got=1; break; fi; done`,
         sh`if [ -n "$got" ] || { test -f ${tar} && tar -xf ${tar} -C ${repo}; }; then touch ${tar}; else echo ${miss}; exit 0; fi`,
       ].join('\n'),
     /** Extract stdin (a tar) into `repo` while saving it in the cache; keep the newest `keep` repos. */
     fill: (repo: string, keep: number) =>
       [
-        sh`mkdir -p ${dir} && rm -rf -- ${repo} && mkdir -p ${repo} || exit 1`,
+        sh`(umask 077 && mkdir -p ${dir}) && chmod 700 ${dir} && rm -rf -- ${repo} && mkdir -m 700 -p ${repo} || exit 1`,
         sh`tmp=${tar}.$$; tee "$tmp" | tar -xf - -C ${repo}; rc=$?`,
         'if [ $rc -ne 0 ]; then rm -f "$tmp"; exit $rc; fi',
-        sh`mv "$tmp" ${tar}; ls -t ${dir}/repo-*.tar | tail -n +${keep + 1} | xargs -r rm -f --`,
+        // Read-only, in a directory only its owner enters: what a later create deploys is what was sent.
+        sh`chmod 0400 "$tmp" && mv "$tmp" ${tar}; ls -t ${dir}/repo-*.tar | tail -n +${keep + 1} | xargs -r rm -f --`,
         // Pristine trees of evicted repos go too (in the background: removing thousands of files takes a while).
         sh`for t in ${dir}/tree-*.*; do [ -d "$t" ] || continue; f=\${t##*/tree-}; [ -f ${dir}/repo-"\${f%.*}".tar ] && continue`,
         sh`  g=${dir}/.gone-"\${t##*/}"; mv "$t" "$g" && ` + `${detached('rm -rf -- "$g"')}; done`,

@@ -59,11 +59,14 @@ export function vmPacker(manifest: ExtensionManifest): Extension {
   async function begin(ctx: ProvisionContext, s: SshSession, p: Paths): Promise<void> {
     await ctx.saveHandle({ ssh_host_key_sha256: s.hostKeySha256, connected: true });
     // Labels first: a workspace never exists without the file that lets `list` find it for reaping.
-    await s.run(sh`mkdir -p -- ${`${p.root}/.sandboxer`} && umask 077 && cat > ${p.labels}`, {
+    await s.run(sh`umask 077 && mkdir -p -- ${`${p.root}/.sandboxer`} && cat > ${p.labels}`, {
       stdin: JSON.stringify(ctx.labels),
       what: 'writing labels',
     });
-    await s.run(sh`mkdir -p -- ${p.workspace}`, { what: 'creating the workspace' });
+    // The workspace is its sandbox's alone: other users of the VM may not enter it.
+    await s.run(sh`(umask 077 && mkdir -p -- ${p.workspace}) && chmod 700 -- ${p.workspace}`, {
+      what: 'creating the workspace',
+    });
   }
 
   async function start(ctx: ProvisionContext, explicit?: string) {

@@ -1,6 +1,7 @@
 import { SANDBOX_ID_RE, SNAPSHOT_ID_RE } from '../../core/ids.ts';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { notFound, SandboxerError } from '../../core/errors.ts';
 import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
@@ -15,10 +16,13 @@ import { withFileLock } from './lock.ts';
 export class FileStateStore implements StateStore {
   readonly kind = 'file';
   readonly location: string;
+  /** The resolved directory's digest: the same directory, the same scope. */
+  readonly scopeId: string;
   private ready: Promise<void> | undefined;
 
   constructor(readonly dir: string) {
     this.location = dir;
+    this.scopeId = `fs-${createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 12)}`;
   }
 
   private init(): Promise<void> {

@@ -1,0 +1,27 @@
+import { getExtensionManifest, type Catalog } from '../catalog/loader.ts';
+import { profileCandidates, type Profile } from '../catalog/schema.ts';
+import type { Logger } from '../core/logger.ts';
+import type { ExtensionRegistry } from '../extensions/registry.ts';
+
+/**
+ * Every candidate extension's local checks of a create request (the compose policy, paths), run before the
+ * sandbox has a record or a ledger entry: a refused request leaves nothing behind.
+ */
+export function precheckCreate(
+  deps: { catalog: Catalog; registry: ExtensionRegistry; log: Logger; env: NodeJS.ProcessEnv },
+  profile: Profile,
+  inputs: Record<string, string>,
+): void {
+  for (const extId of profileCandidates(profile)) {
+    const manifest = getExtensionManifest(deps.catalog, extId);
+    const ext = deps.registry.get(manifest);
+    ext.precheck?.({
+      manifest,
+      profile,
+      config: { ...manifest.config, ...profile.config },
+      inputs,
+      log: deps.log,
+      env: deps.env,
+    });
+  }
+}

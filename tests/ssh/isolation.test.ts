@@ -1,0 +1,112 @@
+import { mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createManager } from '../../src/manager/factory.ts';
+import type { SandboxManager } from '../../src/manager/manager.ts';
+import { findStale } from '../../src/telemetry/stale.ts';
+import { reapStale } from '../../src/telemetry/reap.ts';
+import { tempDir } from '../helpers/env.ts';
+import { projectObjects, skipReason, testHost, writeComposeRepo } from './host.ts';
+
+/**
+ * A hostile tenant on the loopback host (#15): a compose file that mounts the host or the base directory is
+ * refused before anything is written; workspaces and the repo cache are closed to other users; a second
+ * installation (another state store) on the same host never reaps the first one's live sandbox.
+ */
+const reason = skipReason();
+const suite = reason ? describe.skip : describe;
+
+suite(`isolation on the real host${reason ? ` (skipped: ${reason})` : ''}`, () => {
+  const tmp = tempDir('sbx-isolation-');
+  const base = join(tmp.dir, 'host');
+  const managerFor = (state: string): SandboxManager =>
+    createManager({
+      env: {
+        ...testHost().env,
+        USER: 'tester',
+        SANDBOXER_STATE_DIR: join(tmp.dir, state),
+        SANDBOXER_BASE_DIR: base,
+      },
+    });
+  let a: SandboxManager;
+  beforeAll(() => {
+    testHost();
+    a = managerFor('state-a');
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('a compose file that reaches outside its workspace is refused before any record or host directory', async () => {
+    const h = testHost();
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ['up', { volumes: ['../..:/base'] }, /service worker: volumes '\.\.\/\.\.' leaves the workspace/],
+      ['root', { volumes: ['/:/host'] }, /service worker: volumes '\/' is an absolute host path/],
+      ['link', { volumes: ['./escape:/host'] }, /symbolic link that leads outside/],
+      ['priv', { privileged: true }, /service worker: privileged/],
+      ['net', { network_mode: 'host' }, /service worker: network_mode/],
+      ['caps', { cap_add: ['SYS_ADMIN'] }, /service worker: cap_add/],
+    ];
+    for (const [name, extra, message] of cases) {
+      const repo = join(tmp.dir, `bad-${name}`);
+      writeComposeRepo(repo, h.image);
+      symlinkSync('/', join(repo, 'escape'));
+      const compose = JSON.stringify({
+        services: { worker: { image: h.image, command: ['sleep', '3600'], ...extra } },
+      });
+      writeFileSync(join(repo, 'docker-compose.yml'), compose);
+      await expect(
+        a.create({ profileId: 'profile.compose-e2e', inputs: { repo }, ttl: '10m' }),
+      ).rejects.toMatchObject({ code: 'validation', exitCode: 2, message });
+    }
+    expect(await a.store.listSandboxes()).toEqual([]);
+    expect(readdirSync(tmp.dir)).not.toContain('host');
+  });
+
+  it('the workspace, its meta and the repo cache are 0700; the cached tar is read-only', async () => {
+    const repo = join(tmp.dir, 'repo');
+    writeComposeRepo(repo, testHost().image);
+    mkdirSync(join(repo, 'data'));
+    const r = await a.create({ profileId: 'profile.compose-e2e', inputs: { repo }, ttl: '10m' });
+    expect(r.state).toBe('ready');
+    const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
+    for (const d of [
+      join(base, r.id),
+      join(base, r.id, 'repo'),
+      join(base, r.id, 'meta'),
+      join(base, '.cache'),
+    ]) {
+      expect(mode(d), d).toBe('700');
+    }
+    const tars = readdirSync(join(base, '.cache')).filter((f) => f.endsWith('.tar'));
+    expect(tars.length).toBe(1);
+    expect(mode(join(base, '.cache', tars[0]!))).toBe('400');
+    await a.destroy(r.id);
+  });
+
+  it("another state store's reaper shows the live sandbox as foreign and leaves it alone", async () => {
+    const repo = join(tmp.dir, 'repo');
+    const r = await a.create({ profileId: 'profile.compose-e2e', inputs: { repo }, ttl: '10m' });
+    const b = managerFor('state-b');
+    expect(b.owner.scope).not.toBe(a.owner.scope);
+    expect(r.owner.scope).toBe(a.owner.scope);
+
+    const seen = await findStale(b, { minOrphanAge_s: 0, extensions: ['ext.compose-ssh'] });
+    expect(seen.items.filter((i) => i.sandbox_id === r.id)).toEqual([]);
+    expect(seen.foreign).toContainEqual(expect.objectContaining({ kind: 'foreign', sandbox_id: r.id }));
+
+    const reaped = await reapStale(b, {
+      apply: true,
+      minOrphanAge_s: 0,
+      extensions: ['ext.compose-ssh'],
+      replayOutbox: false,
+    });
+    expect(reaped.actions.filter((x) => x.sandbox_id === r.id)).toEqual([]);
+    expect(projectObjects(testHost(), r.id).length).toBeGreaterThan(0);
+    expect(statSync(join(base, r.id)).isDirectory()).toBe(true);
+
+    // Told --scope any, the same reaper would take it (a dry run here).
+    const any = await findStale(b, { minOrphanAge_s: 0, extensions: ['ext.compose-ssh'], scope: 'any' });
+    expect(any.items).toContainEqual(expect.objectContaining({ kind: 'orphaned', sandbox_id: r.id }));
+    await a.destroy(r.id);
+    expect(projectObjects(testHost(), r.id)).toEqual([]);
+  });
+});
