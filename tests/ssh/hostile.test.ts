@@ -125,7 +125,14 @@ suite(`hostile inputs against the real host${reason ? ` (skipped: ${reason})` : 
     const workspace = join(base, r.id, 'repo');
     // Every hostile name arrived as exactly that name, inside the workspace.
     expect(readdirSync(workspace).sort()).toEqual(
-      [...names, composeName, 'docker-compose.yml', 'README.md', '.sandboxer.override.json'].sort(),
+      [
+        ...names,
+        composeName,
+        'docker-compose.yml',
+        'README.md',
+        '.sandboxer.override.json',
+        '.sandboxer.compose.json',
+      ].sort(),
     );
     for (const n of names) expect(readFileSync(join(workspace, n), 'utf8')).toBe(n);
     // Labels went through as data.
