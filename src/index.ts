@@ -1,32 +1,66 @@
-// Library surface for programmatic use (tests, the HTTP API, other Node programs).
+// The library (`import ... from 'sand-boxer'`): what a Node program needs to create, use and tear down sandboxes
+// the way the CLI, the actions and the HTTP API do. Built to lib/ by `npm run build:lib` (tsconfig.lib.json).
+// Curated: internals (routing strategies, hooks, exporters, helpers) stay reachable only through these.
+
+// Lifecycle and use of sandboxes.
+export { createManager, type ManagerOptions } from './manager/factory.ts';
 export { SandboxManager, type CreateOptions, type DestroyOptions } from './manager/manager.ts';
-export { createManager } from './manager/factory.ts';
-export { loadCatalog, catalogRoots } from './catalog/loader.ts';
-export * from './catalog/schema.ts';
-export * from './core/record.ts';
-export { SandboxerError, BackendError, CancelledError } from './core/errors.ts';
-export type * from './extensions/contract.ts';
-export { ExtensionRegistry, defaultRegistry } from './extensions/registry.ts';
+export { SandboxAccess } from './manager/access.ts';
+
+// Catalog: profiles and extension manifests.
+export { loadCatalog, catalogRoots, type Catalog, type CatalogEntry } from './catalog/loader.ts';
+export {
+  Profile,
+  ExtensionManifest,
+  type Placement,
+  type Resources,
+  type PortSpec,
+  type WaitStrategy,
+  type RouteSpec,
+  type RouteStrategy,
+  type Pricing,
+  type Capabilities,
+  type CredentialSpec,
+  type SecretRef,
+} from './catalog/schema.ts';
+
+// Records kept in state.
+export {
+  SandboxRecord,
+  SnapshotRecord,
+  type SandboxState,
+  type Handle,
+  type Meter,
+  type Owner,
+  type ActorType,
+  type RouteDecision,
+  type RouteCandidate,
+  type Transition,
+} from './core/record.ts';
+
+// State stores.
 export type { StateStore } from './state/store.ts';
 export { FileStateStore } from './state/file/file-store.ts';
 export { MemoryStateStore } from './state/memory/memory-store.ts';
+
+// Errors.
+export {
+  SandboxerError,
+  BackendError,
+  CancelledError,
+  isCancellation,
+  type ErrorCode,
+} from './core/errors.ts';
+
+// Logging, credentials and the extension contract (for writing a backend).
+export { silentLogger, type Logger } from './core/logger.ts';
+export { createCredentialResolver } from './credentials/index.ts';
+export type { CredentialResolver, SecretScheme } from './credentials/resolver.ts';
+export type * from './extensions/contract.ts';
+export { ExtensionRegistry, defaultRegistry } from './extensions/registry.ts';
+
+// Serving and housekeeping.
 export { startApiServer, type ApiServer, type ApiServerOptions } from './api/server.ts';
 export { buildOpenApi } from './api/openapi.ts';
 export { findStale, type StaleReport, type StaleItem, type FindStaleOptions } from './telemetry/stale.ts';
 export { reapStale, type ReapReport, type ReapAction, type ReapOptions } from './telemetry/reap.ts';
-export { Ledger, type Balance, type LedgerEntry } from './payments/ledger.ts';
-export { CreditsHooks } from './payments/credits-hooks.ts';
-export { replayOutbox, flushOutbox, type ReplayResult } from './export/outbox.ts';
-export { StateHubHooks } from './events/state-hub.ts';
-export { StrategyRouter, type StrategyRouterDeps } from './routing/router.ts';
-export {
-  RouteExplanation,
-  ExplainedCandidate,
-  type Router,
-  type RoutePlan,
-  type RouteRequest,
-} from './routing/types.ts';
-export { LatencyRecorder, LatencyHistory } from './routing/latency.ts';
-export { CredentialResolver, type SecretScheme } from './credentials/resolver.ts';
-export { createCredentialResolver } from './credentials/index.ts';
-export { vaultScheme } from './credentials/vault.ts';

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SandboxerError, toSandboxerError, usageError } from '../core/errors.ts';
 import { stderrLogger } from '../core/logger.ts';
+import { packageVersion } from '../core/version.ts';
 import { createManager } from '../manager/factory.ts';
 import { createCredentialResolver } from '../credentials/index.ts';
 import type { SandboxManager } from '../manager/manager.ts';
@@ -13,8 +14,6 @@ const GLOBAL_OPTIONS: Options = {
   verbose: { type: 'boolean', short: 'v' },
   quiet: { type: 'boolean', short: 'q' },
 };
-
-export const VERSION = '0.1.0';
 
 function topHelp(commands: Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -110,7 +109,7 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
       return 0;
     }
     if (argv[0] === '--version') {
-      io.stdout(VERSION);
+      io.stdout(packageVersion());
       return 0;
     }
     const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2);

@@ -3,8 +3,8 @@ import { buildOpenApi } from '../../api/openapi.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, startApiServer } from '../../api/server.ts';
 import { parseDurationSeconds } from '../../core/duration.ts';
 import { usageError } from '../../core/errors.ts';
+import { packageVersion } from '../../core/version.ts';
 import type { Command } from '../command.ts';
-import { VERSION } from '../run.ts';
 
 function parseInteger(name: string, v: unknown, fallback: number, max: number): number {
   if (v === undefined) return fallback;
@@ -40,7 +40,7 @@ export const serve: Command = {
   },
   async run(ctx, { values }) {
     if (values.openapi) {
-      ctx.out(JSON.stringify(buildOpenApi({ version: VERSION }), null, 2));
+      ctx.out(JSON.stringify(buildOpenApi({ version: packageVersion() }), null, 2));
       return;
     }
     const port = parseInteger('port', values.port, DEFAULT_PORT, 65535);
@@ -61,7 +61,7 @@ export const serve: Command = {
       port,
       maxBodyBytes,
       log: ctx.log,
-      version: VERSION,
+      version: packageVersion(),
       ...(token ? { token } : {}),
     });
     const auth = token ? 'bearer' : 'none (loopback only)';

@@ -1,11 +1,13 @@
+import type * as E2b from 'e2b';
 import { raceSignal } from '../../core/deadline.ts';
 import { SandboxerError } from '../../core/errors.ts';
 import type { ExtensionContext } from '../contract.ts';
 import { mapE2bError } from './errors.ts';
 
 /** The `e2b` SDK, loaded lazily (so the CLI starts fast), and the connection options every call passes it. */
-const importSdk = () => import('e2b');
-export type E2bModule = Awaited<ReturnType<typeof importSdk>>;
+// Named (not `ReturnType<typeof importSdk>`) so the library's declarations (tsconfig.lib.json) can spell it.
+export type E2bModule = typeof E2b;
+const importSdk = () => import('e2b') as Promise<E2bModule>;
 
 let sdk: Promise<E2bModule> | undefined;
 const loadSdk = (): Promise<E2bModule> => (sdk ??= importSdk());
