@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
 import { parseDurationSeconds } from '../core/duration.ts';
-import { SandboxerError } from '../core/errors.ts';
+import { SandboxerError, shown, usageError } from '../core/errors.ts';
 import {
   compiledCatalog,
   readCompiledCatalog,
@@ -48,6 +48,14 @@ export function packagedCatalogRoot(): string {
 /** Catalog roots: the packaged one, then each entry of SANDBOXER_CATALOG_PATH (later roots override by id). */
 export function catalogRoots(env: NodeJS.ProcessEnv = process.env): string[] {
   const extra = (env.SANDBOXER_CATALOG_PATH ?? '').split(':').filter(Boolean);
+  for (const p of extra) {
+    if (!existsSync(p) || !statSync(p).isDirectory()) {
+      throw usageError(
+        `SANDBOXER_CATALOG_PATH: ${shown(p)} is not a directory`,
+        'list existing catalog directories (holding extensions/ and profiles/), separated by ":"',
+      );
+    }
+  }
   return [packagedCatalogRoot(), ...extra.map((p) => resolve(p))];
 }
 
@@ -289,7 +297,7 @@ export function getProfile(catalog: Catalog, id: string | undefined): Profile {
   const pid = id ?? catalog.defaultProfileId;
   const entry = catalog.profiles.get(pid);
   if (!entry) {
-    throw new SandboxerError('not_found', `profile '${pid}' not found`, {
+    throw new SandboxerError('not_found', `profile ${shown(pid)} not found`, {
       exitCode: 2,
       hint: `known profiles: ${[...catalog.profiles.keys()].sort().join(', ')} (see 'sandboxer profiles list')`,
     });
@@ -300,7 +308,7 @@ export function getProfile(catalog: Catalog, id: string | undefined): Profile {
 export function getExtensionManifest(catalog: Catalog, id: string): ExtensionManifest {
   const entry = catalog.extensions.get(id);
   if (!entry) {
-    throw new SandboxerError('not_found', `extension '${id}' not found`, {
+    throw new SandboxerError('not_found', `extension ${shown(id)} not found`, {
       exitCode: 2,
       hint: `known extensions: ${[...catalog.extensions.keys()].sort().join(', ')}`,
     });

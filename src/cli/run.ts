@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { SandboxerError, toSandboxerError, usageError } from '../core/errors.ts';
+import { SandboxerError, shown, toSandboxerError, usageError } from '../core/errors.ts';
 import { stderrLogger } from '../core/logger.ts';
 import { packageVersion } from '../core/version.ts';
 import { createManager } from '../manager/factory.ts';
@@ -91,13 +91,39 @@ export interface CliIo {
   signal: AbortSignal;
 }
 
+/** An option given as '' (e.g. `--profile ''`) is a mistake, never "use the default". */
+function refuseEmptyOptions(values: Record<string, unknown>): void {
+  for (const [name, v] of Object.entries(values)) {
+    for (const one of Array.isArray(v) ? v : [v]) {
+      if (typeof one === 'string' && one.trim() === '') {
+        throw usageError(`--${name} is empty`, `give --${name} a value, or leave the option out`);
+      }
+    }
+  }
+}
+
+/**
+ * A message as the terminal or job log shows it: control characters (ANSI escapes, CR) escaped, and no line may
+ * start a workflow command (`::warning::`, `::add-mask::`): the lines of a multi-line message (a catalog's
+ * issues) stay lines, with a leading `::` defused.
+ */
+const oneLine = (text: string): string =>
+  text
+    .split('\n')
+    .map((l) =>
+      shown(l, 2000)
+        .slice(1, -1)
+        .replace(/^(\s*):(?=:)/, '$1\\:'),
+    )
+    .join('\n');
+
 /** Run the CLI; returns the exit code. Never throws. */
 export async function runCli(argv: string[], io: CliIo, commands: Command[] = allCommands): Promise<number> {
   const json = argv.includes('--json');
   const fail = (err: unknown): number => {
     const e = toSandboxerError(err);
     if (json) io.stdout(JSON.stringify({ error: e.toJSON() }, null, 2));
-    io.stderr(`error: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`);
+    io.stderr(`error: ${oneLine(e.message)}${e.hint ? `\nhint: ${oneLine(e.hint)}` : ''}`);
     if (e.code === 'internal' && io.env.SANDBOXER_DEBUG) io.stderr(String((err as Error)?.stack ?? ''));
     return e.exitCode;
   };
@@ -154,6 +180,7 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
       );
     }
     const values = parsed.values as Record<string, unknown>;
+    refuseEmptyOptions(values);
     if (values.help) {
       io.stdout(commandHelp(command));
       return 0;

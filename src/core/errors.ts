@@ -53,7 +53,7 @@ export const usageError = (message: string, hint?: string) =>
   new SandboxerError('usage', message, hint ? { hint } : {});
 
 export const notFound = (what: string, id: string, hint?: string) =>
-  new SandboxerError('not_found', `${what} '${id}' not found`, hint ? { hint } : {});
+  new SandboxerError('not_found', `${what} ${shown(id)} not found`, hint ? { hint } : {});
 
 /** A failure reported by a backend. `retryable` decides whether routing falls back and whether we retry. */
 export class BackendError extends SandboxerError {

@@ -23,7 +23,7 @@ import {
   toSandboxerError,
   usageError,
 } from '../core/errors.ts';
-import { newSandboxId, newSnapshotId } from '../core/ids.ts';
+import { checkSnapshotName, newSandboxId, newSnapshotId } from '../core/ids.ts';
 import { ownershipLabels } from '../core/labels.ts';
 import { assertTransition, isTerminal } from '../core/lifecycle.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
@@ -670,6 +670,7 @@ export class SandboxManager {
   // ---------------------------------------------------------------- snapshots
 
   async snapshot(id: string, name?: string): Promise<SnapshotRecord> {
+    checkSnapshotName(name);
     const record = await this.get(id);
     if (record.state !== 'ready')
       throw new SandboxerError(

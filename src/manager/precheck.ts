@@ -1,6 +1,7 @@
 import { getExtensionManifest, type Catalog } from '../catalog/loader.ts';
 import { profileCandidates, type Profile } from '../catalog/schema.ts';
 import type { Logger } from '../core/logger.ts';
+import { budgetFromEnv } from '../payments/ledger.ts';
 import type { ExtensionRegistry } from '../extensions/registry.ts';
 
 /**
@@ -12,6 +13,7 @@ export function precheckCreate(
   profile: Profile,
   inputs: Record<string, string>,
 ): void {
+  budgetFromEnv(deps.env); // a bad SANDBOXER_BUDGET_USD is refused before any record or ledger entry
   for (const extId of profileCandidates(profile)) {
     const manifest = getExtensionManifest(deps.catalog, extId);
     const ext = deps.registry.get(manifest);

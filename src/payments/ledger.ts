@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { SandboxerError, usageError } from '../core/errors.ts';
+import { SandboxerError, shown, usageError } from '../core/errors.ts';
 import { DECIMAL_RE, fromMicros, toMicros } from '../core/money.ts';
 import { isTerminal } from '../core/lifecycle.ts';
 import type { SandboxRecord } from '../core/record.ts';
@@ -60,7 +60,7 @@ export function budgetFromEnv(env: NodeJS.ProcessEnv): bigint | undefined {
   const raw = env.SANDBOXER_BUDGET_USD?.trim();
   if (!raw) return undefined;
   if (!DECIMAL_RE.test(raw))
-    throw new SandboxerError('validation', `SANDBOXER_BUDGET_USD '${raw}' is not a decimal amount`, {
+    throw new SandboxerError('validation', `SANDBOXER_BUDGET_USD ${shown(raw)} is not a decimal amount`, {
       hint: 'set it to a non-negative amount in dollars, e.g. SANDBOXER_BUDGET_USD=5 or 0.50',
     });
   return toMicros(raw);

@@ -141,7 +141,15 @@ suite(`hostile inputs against the real host${reason ? ` (skipped: ${reason})` : 
     expect(obj!.labels['evil.4']).toBe(payloads[4]);
     expect(obj!.labels['io.sandboxer.scope']).toBe(env.SANDBOXER_SCOPE);
 
-    const snap = await m.snapshot(r.id, payloads.join(''));
+    // A name is never a path nor a line (#15): those are refused; every other shell payload is plain data.
+    await expect(m.snapshot(r.id, payloads.join(''))).rejects.toMatchObject({ code: 'usage' });
+    const snap = await m.snapshot(
+      r.id,
+      names
+        .filter((n) => !n.includes('\n'))
+        .join('')
+        .slice(0, 200),
+    );
     await m.destroy(r.id);
     expect(projectObjects(h, r.id)).toEqual([]);
     expect(existsSync(join(base, r.id))).toBe(false);

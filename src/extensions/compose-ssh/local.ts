@@ -4,6 +4,7 @@ import { BackendError } from '../../core/errors.ts';
 import type { PrecheckInput } from '../contract.ts';
 import { composeSshConfig } from '../config-schemas.ts';
 import { configOf } from '../define.ts';
+import { parseHostSpec } from '../ssh/target.ts';
 import { compileExcludes, repoExcludePatterns } from '../ssh/upload.ts';
 import { enforcePolicy } from './policy.ts';
 import { safeRelativePath } from './project.ts';
@@ -46,11 +47,18 @@ export const excludePatternsOf = (config: { exclude?: string[] }, repo: string) 
  */
 export function composePrecheck(input: PrecheckInput): void {
   const cfg = configOf(input, composeSshConfig);
+  // A bad host spec is refused here, not after a record exists.
+  if (input.env.SANDBOXER_HOST) parseHostSpec(input.env.SANDBOXER_HOST);
   const composeFile = composeFileOf(cfg, input.inputs);
   const repo = input.inputs.repo;
   if (!repo) return;
   const patterns = excludePatternsOf(cfg, repo);
   const excluded = compileExcludes(patterns)(composeFile, false);
-  const text = localComposeText(input.manifest.id, repo, composeFile, excluded);
+  let text: string;
+  try {
+    text = localComposeText(input.manifest.id, repo, composeFile, excluded);
+  } catch {
+    return; // no compose file to check: provisioning says so (another candidate of a route may not need one)
+  }
   enforcePolicy(text, composeFile, { config: input.config, log: input.log, repo });
 }

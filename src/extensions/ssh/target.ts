@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Placement } from '../../catalog/schema.ts';
-import { usageError } from '../../core/errors.ts';
+import { shown, usageError } from '../../core/errors.ts';
 import type { Handle } from '../../core/record.ts';
 
 /**
@@ -28,7 +28,8 @@ export type SshTarget = z.infer<typeof SshTarget>;
 /** `[user@]host[:port]` (IPv6 literals in brackets: `[::1]:2222`). */
 export function parseHostSpec(spec: string): { user?: string; host: string; port?: number } {
   const m = /^(?:([A-Za-z0-9._-]+)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/.exec(spec.trim());
-  if (!m) throw usageError(`'${spec}' is not a host`, 'use [user@]host[:port], e.g. sandboxer@10.0.0.5:22');
+  if (!m)
+    throw usageError(`${shown(spec)} is not a host`, 'use [user@]host[:port], e.g. sandboxer@10.0.0.5:22');
   const port = m[3] ? Number(m[3]) : undefined;
   if (port !== undefined && (port < 1 || port > 65535)) throw usageError(`port ${port} is out of range`);
   return {
