@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The test command (README: `npm run test:ci`). On a fresh machine it installs everything the tests need:
-# Debian packages for the real SSH + container test host, npm dependencies, then runs every check.
+# Debian packages for the real SSH + container test host and the PostgreSQL state-store tests (a throwaway
+# server on loopback, tests/state/pg-server.ts), npm dependencies, then runs every check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_pkgs=(openssh-server podman podman-compose runc busybox-static git tar curl jq)
+need_pkgs=(openssh-server podman podman-compose runc busybox-static git tar curl jq postgresql)
 missing=()
 for p in "${need_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

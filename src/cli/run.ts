@@ -13,6 +13,7 @@ const GLOBAL_OPTIONS: Options = {
   help: { type: 'boolean', short: 'h' },
   verbose: { type: 'boolean', short: 'v' },
   quiet: { type: 'boolean', short: 'q' },
+  'state-url': { type: 'string' },
 };
 
 function topHelp(commands: Command[]): string {
@@ -31,8 +32,10 @@ function topHelp(commands: Command[]): string {
     '  -v, --verbose  debug logging on stderr',
     '  -q, --quiet    no progress logging',
     '  --version      print the version',
+    '  --state-url URL  state on PostgreSQL (postgres://…), as SANDBOXER_STATE_URL',
     '',
-    'Environment: SANDBOXER_STATE_DIR (state, default ~/.local/share/sandboxer), SANDBOXER_CATALOG_PATH',
+    'Environment: SANDBOXER_STATE_DIR (state, default ~/.local/share/sandboxer; SQLite state.db in it),',
+    'SANDBOXER_STATE_URL (PostgreSQL), SANDBOXER_STATE_BACKEND (sqlite, file, postgres, memory), SANDBOXER_CATALOG_PATH',
     '(extra catalog roots holding profiles/ and extensions/), SANDBOXER_DEFAULT_PROFILE (profile used when',
     'create gets no --profile; default: the catalog default, profile.sandbox-canary).',
     'Exit codes: 0 ok, 1 runtime failure, 2 usage or validation error.',
@@ -199,19 +202,23 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
       );
 
     const log = stderrLogger({ verbose: Boolean(values.verbose), quiet: Boolean(values.quiet) });
+    const env =
+      typeof values['state-url'] === 'string'
+        ? { ...io.env, SANDBOXER_STATE_URL: values['state-url'] }
+        : io.env;
     let manager: SandboxManager | undefined;
     const ctx: CommandContext = {
       manager: () =>
         (manager ??= createManager({
-          env: io.env,
+          env,
           log,
           lenientCatalog: command.lenientCatalog ?? false,
-          credentials: createCredentialResolver(io.env, (line) => io.stderr(`::add-mask::${line}`)),
+          credentials: createCredentialResolver(env, (line) => io.stderr(`::add-mask::${line}`)),
         })),
       json,
       log,
       signal: io.signal,
-      env: io.env,
+      env,
       out: io.stdout,
       stdoutRaw: io.stdoutRaw ?? ((d) => io.stdout(d.toString('utf8').replace(/\n$/, ''))),
       stderrRaw: io.stderrRaw ?? ((d) => io.stderr(d.toString('utf8').replace(/\n$/, ''))),

@@ -11,8 +11,7 @@ import type { LifecycleHooks } from '../events/hooks.ts';
 import { defaultRegistry } from '../extensions/registry.ts';
 import { defaultHooks } from '../payments/default-hooks.ts';
 import { LatencyRecorder } from '../routing/latency.ts';
-import { FileStateStore } from '../state/file/file-store.ts';
-import { stateDir } from '../state/paths.ts';
+import { openStateStore } from '../state/open.ts';
 import type { StateStore } from '../state/store.ts';
 import { SandboxManager } from './manager.ts';
 
@@ -41,7 +40,7 @@ export function createManager(opts: ManagerOptions = {}): SandboxManager {
   if (configIssues.length && !(opts.lenientCatalog ?? false)) throw new CatalogError(configIssues);
   for (const issue of configIssues) log.warn(`catalog: ${formatIssue(issue)}`);
   const credentials = opts.credentials ?? createCredentialResolver(env);
-  const store = opts.store ?? new FileStateStore(stateDir(env));
+  const store = opts.store ?? openStateStore(env, log);
   return new SandboxManager({
     catalog,
     registry,

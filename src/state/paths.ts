@@ -7,3 +7,8 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
   return join(base, 'sandboxer');
 }
+
+/** The embedded SQLite database, inside the state directory (beside a file store's directories, if any). */
+export function sqliteFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(stateDir(env), 'state.db');
+}

@@ -25,6 +25,8 @@ export interface StateStore {
   appendOnce(collection: string, key: string, value: unknown): Promise<boolean>;
   readCollection(collection: string): Promise<{ key: string; value: unknown }[]>;
   removeFromCollection(collection: string, key: string): Promise<void>;
+  /** Release connections (SQL stores); the others hold nothing open. */
+  close?(): Promise<void>;
 }
 
 export const COLLECTION_RE = /^[a-z][a-z0-9-]*$/;

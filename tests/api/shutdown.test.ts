@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileStateStore } from '../../src/state/file/file-store.ts';
+import { openStateStore } from '../../src/state/open.ts';
 import { tempDir } from '../helpers/env.ts';
 import { cliArgs, REPO_ROOT } from '../helpers/cli.ts';
 import { call, startTestApi, type TestApi } from './harness.ts';
@@ -123,7 +123,7 @@ describe('sandboxer serve (CLI process)', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(stderr).toContain('draining: 1 operation(s) in flight');
-      const record = await new FileStateStore(tmp.dir).getSandbox(created.body.id);
+      const record = await openStateStore({ SANDBOXER_STATE_DIR: tmp.dir }).getSandbox(created.body.id);
       expect(record).toMatchObject({ state: 'failed', error: { code: 'cancelled' }, cleanup_pending: false });
       expect(readdirSync(objects).filter((f) => f.endsWith('.json'))).toEqual([]);
     } finally {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SandboxRecord, SnapshotRecord } from '../../src/core/record.ts';
-import { FileStateStore } from '../../src/state/file/file-store.ts';
+import { openStateStore } from '../../src/state/open.ts';
 import type { ReapReport } from '../../src/telemetry/reap.ts';
 import type { StaleReport } from '../../src/telemetry/stale.ts';
 import { cli, json } from '../helpers/cli.ts';
@@ -18,7 +18,7 @@ const env = {
   SANDBOXER_SCOPE: 'test:lifecycle-cli',
 };
 const run = (...args: string[]) => cli(args, env);
-const store = new FileStateStore(stateDir);
+const store = openStateStore({ SANDBOXER_STATE_DIR: stateDir });
 const stubObject = (r: SandboxRecord) => join(stubDir, 'objects', `${String(r.handle.backend_id)}.json`);
 const errorCode = (stdout: string) => (JSON.parse(stdout) as { error: { code: string } }).error.code;
 

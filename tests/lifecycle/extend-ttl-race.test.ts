@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SandboxRecord } from '../../src/core/record.ts';
-import { FileStateStore } from '../../src/state/file/file-store.ts';
+import { openStateStore } from '../../src/state/open.ts';
 import { cli, json } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
 
@@ -13,7 +13,7 @@ const env = {
   SANDBOXER_SCOPE: 'test:extend-race',
 };
 const run = (...args: string[]) => cli(args, env);
-const store = new FileStateStore(env.SANDBOXER_STATE_DIR);
+const store = openStateStore(env);
 
 afterAll(() => tmp.cleanup());
 

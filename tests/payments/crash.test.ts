@@ -4,7 +4,7 @@ import { usageEventId } from '../../src/export/envelope.ts';
 import { pendingEvents, replayOutbox } from '../../src/export/outbox.ts';
 import { CreditsHooks } from '../../src/payments/credits-hooks.ts';
 import { Ledger } from '../../src/payments/ledger.ts';
-import { FileStateStore } from '../../src/state/file/file-store.ts';
+import { openStateStore } from '../../src/state/open.ts';
 import { runCli } from '../../src/cli/run.ts';
 import { cli, cliArgs, json, REPO_ROOT } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
@@ -25,7 +25,9 @@ afterAll(async () => {
 });
 
 const debitsOf = async (dir: string) =>
-  (await new Ledger(new FileStateStore(dir)).entries()).filter((e) => e.entry.kind === 'debit');
+  (await new Ledger(openStateStore({ SANDBOXER_STATE_DIR: dir })).entries()).filter(
+    (e) => e.entry.kind === 'debit',
+  );
 
 describe('a crash between debit and export loses nothing', () => {
   it('a CLI destroy killed while its usage record is in flight: replay delivers it exactly once', async () => {
@@ -55,7 +57,9 @@ describe('a crash between debit and export loses nothing', () => {
 
     // the debit was written before the export started, and the usage record waits in the outbox
     expect((await debitsOf(dir)).map((d) => d.entry.sandbox_id)).toEqual([id]);
-    expect((await pendingEvents(new FileStateStore(dir))).map((e) => e.id)).toEqual([usageEventId(id)]);
+    expect((await pendingEvents(openStateStore({ SANDBOXER_STATE_DIR: dir }))).map((e) => e.id)).toEqual([
+      usageEventId(id),
+    ]);
     expect(collector.stored.has(usageEventId(id))).toBe(false);
 
     const replay = await cli(['export', 'replay', '--json', '-q'], env);

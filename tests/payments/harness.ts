@@ -3,7 +3,7 @@ import type { LifecycleHooks } from '../../src/events/hooks.ts';
 import { defaultRegistry } from '../../src/extensions/registry.ts';
 import type { RetryPolicy } from '../../src/export/deliver.ts';
 import { SandboxManager } from '../../src/manager/manager.ts';
-import { FileStateStore } from '../../src/state/file/file-store.ts';
+import { openStateStore } from '../../src/state/open.ts';
 
 export const catalog = loadCatalog();
 export const registry = defaultRegistry();
@@ -17,9 +17,9 @@ export const FAST_POLICY: RetryPolicy = {
   deadline_ms: 20_000,
 };
 
-/** A manager over the saas-stub on a file store in `dir`, with the given hooks (several may share one dir). */
+/** A manager over the saas-stub on the default store of `dir` (the one the CLI opens there), with the given hooks (several may share one dir). */
 export function stubManager(dir: string, hooks: LifecycleHooks[], env: NodeJS.ProcessEnv = {}) {
-  const store = new FileStateStore(dir);
+  const store = openStateStore({ SANDBOXER_STATE_DIR: dir });
   const manager = new SandboxManager({
     catalog,
     registry,

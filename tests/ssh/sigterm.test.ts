@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileStateStore } from '../../src/state/file/file-store.ts';
+import { openStateStore } from '../../src/state/open.ts';
 import { cliArgs, REPO_ROOT } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
 import { projectObjects, skipReason, testHost, writeComposeRepo } from './host.ts';
@@ -23,7 +23,7 @@ async function createAndTerm(
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const store = new FileStateStore(stateDir);
+  const store = openStateStore({ SANDBOXER_STATE_DIR: stateDir });
   let id = '';
   // Wait (bounded) until the sandbox exists on the host: the handle says a connection was made.
   for (let i = 0; i < 600 && !id; i++) {
@@ -54,7 +54,7 @@ suite(`SIGTERM during provision${reason ? ` (skipped: ${reason})` : ''}`, () => 
       stateDir,
     );
     expect(code, stderr).not.toBe(0);
-    const record = await new FileStateStore(stateDir).getSandbox(id);
+    const record = await openStateStore({ SANDBOXER_STATE_DIR: stateDir }).getSandbox(id);
     expect(record?.state).toBe('failed');
     expect(record?.error?.code).toBe('cancelled');
     expect(record?.cleanup_pending).toBe(false);
@@ -81,7 +81,7 @@ suite(`SIGTERM during provision${reason ? ` (skipped: ${reason})` : ''}`, () => 
       stateDir,
     );
     expect(code, stderr).not.toBe(0);
-    const record = await new FileStateStore(stateDir).getSandbox(id);
+    const record = await openStateStore({ SANDBOXER_STATE_DIR: stateDir }).getSandbox(id);
     expect(record?.state).toBe('failed');
     expect(record?.cleanup_pending).toBe(false);
     expect(existsSync(join(root, id))).toBe(false);

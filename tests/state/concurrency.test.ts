@@ -1,17 +1,49 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxRecord } from '../../src/core/record.ts';
 import { cli, json } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
+import { PG_SKIP_REASON, startPg, type PgServer } from './pg-server.ts';
+import { HAVE_PG, HAVE_SQLITE } from './stores.ts';
 
 const tmp = tempDir('sbx-concurrency-');
-afterAll(() => tmp.cleanup());
-const env = { SANDBOXER_STATE_DIR: `${tmp.dir}/state`, SANDBOXER_STUB_DIR: `${tmp.dir}/cloud` };
+let pg: PgServer | undefined;
+beforeAll(async () => {
+  if (HAVE_PG) pg = await startPg();
+});
+afterAll(() => {
+  pg?.stop();
+  tmp.cleanup();
+});
 
-describe('50 concurrent CLI processes on one file state store', () => {
+if (!HAVE_SQLITE) console.warn(`sqlite skipped: node:sqlite is not in Node ${process.versions.node}`);
+if (!HAVE_PG) console.warn(`postgres skipped: ${PG_SKIP_REASON}`);
+
+/** Each store kind as the CLI selects it: the environment of every process. */
+const kinds: [string, () => NodeJS.ProcessEnv][] = [
+  ['file', () => ({ SANDBOXER_STATE_BACKEND: 'file' })],
+  ...(HAVE_SQLITE
+    ? [['sqlite', () => ({ SANDBOXER_STATE_BACKEND: 'sqlite' })] as [string, () => NodeJS.ProcessEnv]]
+    : []),
+  ...(HAVE_PG
+    ? [
+        ['postgres', () => ({ SANDBOXER_STATE_URL: pg!.database('concurrency') })] as [
+          string,
+          () => NodeJS.ProcessEnv,
+        ],
+      ]
+    : []),
+];
+
+describe.each(kinds)('50 concurrent CLI processes on one %s state store', (kind, store) => {
   it(
     'lose no record, and concurrent destroys of one sandbox tear it down once',
     { timeout: 300_000 },
     async () => {
+      const env = {
+        SANDBOXER_STATE_DIR: `${tmp.dir}/${kind}/state`,
+        SANDBOXER_STUB_DIR: `${tmp.dir}/${kind}/cloud`,
+        ...store(),
+      };
       const results = await Promise.all(
         Array.from({ length: 50 }, () =>
           cli(['create', '--profile', 'profile.saas-stub', '--json', '-q'], env),

@@ -9,6 +9,7 @@ import { sandboxCommands } from './sandboxes.ts';
 import { serve } from './serve.ts';
 import { snapshotCommands } from './snapshots.ts';
 import { staleCommands } from './stale.ts';
+import { stateCommands } from './state.ts';
 import { ttlCommands } from './ttl.ts';
 
 /** Every CLI verb. Verb groups add their commands here. */
@@ -22,6 +23,7 @@ export const commands: Command[] = [
   ...snapshotCommands,
   ...ttlCommands,
   ...staleCommands,
+  ...stateCommands,
   inspectHost,
   ...routeCommands,
 ];

@@ -2,6 +2,10 @@ import { notFound, SandboxerError } from '../../core/errors.ts';
 import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
 import { assertCollectionKey, type StateStore } from '../store.ts';
 
+/** The order every store lists in: creation time, then id. */
+const byCreation = <T extends { id: string; created_at: string }>(rows: T[]): T[] =>
+  rows.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+
 /** In-process store: for tests, the HTTP API's ephemeral mode and `state-store: none` in the action. */
 export class MemoryStateStore implements StateStore {
   readonly kind = 'memory';
@@ -21,7 +25,7 @@ export class MemoryStateStore implements StateStore {
     return r && structuredClone(r);
   }
   async listSandboxes() {
-    return [...this.sandboxes.values()].map((r) => structuredClone(r));
+    return byCreation([...this.sandboxes.values()]).map((r) => structuredClone(r));
   }
   updateSandbox(id: string, fn: (current: SandboxRecord) => SandboxRecord): Promise<SandboxRecord> {
     const run = this.chain.then(() => {
@@ -42,7 +46,7 @@ export class MemoryStateStore implements StateStore {
     return r && structuredClone(r);
   }
   async listSnapshots() {
-    return [...this.snapshots.values()].map((r) => structuredClone(r));
+    return byCreation([...this.snapshots.values()]).map((r) => structuredClone(r));
   }
   async appendOnce(collection: string, key: string, value: unknown) {
     assertCollectionKey(collection, key);

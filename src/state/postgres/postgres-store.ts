@@ -1,0 +1,262 @@
+import type { Pool, PoolClient } from 'pg';
+import { notFound, SandboxerError } from '../../core/errors.ts';
+import { SANDBOX_ID_RE, SNAPSHOT_ID_RE } from '../../core/ids.ts';
+import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
+import { parseBody, pendingMigrations, sandboxRow, snapshotRow, VERSION_TABLE } from '../sql/schema.ts';
+import { assertCollectionKey, type StateStore } from '../store.ts';
+
+/** A connection URL with its password removed, for messages and `location`. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    u.searchParams.delete('password');
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}
+
+/** Same number in every replica: only one of them migrates the schema at a time. */
+const MIGRATE_LOCK = 0x5a4d_4254;
+
+/**
+ * The team store: PostgreSQL, shared by many CLI processes, CI jobs and `serve` replicas. Same schema as SQLite.
+ * `updateSandbox` reads the row under SELECT … FOR UPDATE in a transaction, so concurrent transitions of one
+ * sandbox queue on the row lock; `appendOnce` is INSERT … ON CONFLICT DO NOTHING, exactly once per key.
+ * `pg` is loaded on first use, so nothing imports it unless a Postgres URL is configured.
+ */
+export class PostgresStateStore implements StateStore {
+  readonly kind = 'postgres';
+  readonly location: string;
+  private pool: Promise<Pool> | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly opts: { max?: number } = {},
+  ) {
+    this.location = redactUrl(url);
+  }
+
+  private connect(): Promise<Pool> {
+    this.pool ??= (async () => {
+      const { default: pg } = await import('pg');
+      const pool = new pg.Pool({
+        connectionString: this.url,
+        max: this.opts.max ?? 10,
+        allowExitOnIdle: true,
+        connectionTimeoutMillis: 15_000,
+      });
+      // An idle client losing its connection must not crash the process; the next query reconnects.
+      pool.on('error', () => undefined);
+      await this.withClient(pool, (c) => this.migrate(c));
+      return pool;
+    })();
+    this.pool.catch(() => (this.pool = undefined));
+    return this.pool;
+  }
+
+  private async migrate(c: PoolClient): Promise<void> {
+    await this.tx(c, async () => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATE_LOCK]);
+      await c.query(VERSION_TABLE);
+      const { rows } = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_version');
+      for (const m of pendingMigrations(Number(rows[0]?.v ?? 0), this.location)) {
+        for (const s of m.statements) await c.query(s);
+        await c.query('INSERT INTO schema_version (version, description, applied_at) VALUES ($1, $2, $3)', [
+          m.version,
+          m.description,
+          new Date().toISOString(),
+        ]);
+      }
+    });
+  }
+
+  private async withClient<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw new SandboxerError(
+        'state_store',
+        `cannot connect to the state database ${this.location}: ${(err as Error).message}`,
+        { hint: 'check SANDBOXER_STATE_URL (or --state-url) and that the server accepts connections' },
+      );
+    }
+    try {
+      return await fn(client);
+    } finally {
+      client.release();
+    }
+  }
+
+  private async tx<T>(c: PoolClient, fn: () => Promise<T>): Promise<T> {
+    await c.query('BEGIN');
+    try {
+      const out = await fn();
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async query<R extends Record<string, unknown>>(
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<{ rows: R[]; rowCount: number }> {
+    const pool = await this.connect();
+    try {
+      const res = await pool.query<R>(sql, params);
+      return { rows: res.rows, rowCount: res.rowCount ?? 0 };
+    } catch (err) {
+      throw this.wrap(err);
+    }
+  }
+
+  private wrap(err: unknown): Error {
+    if (err instanceof SandboxerError) return err;
+    return new SandboxerError('state_store', `state database ${this.location}: ${(err as Error).message}`);
+  }
+
+  async createSandbox(record: SandboxRecord): Promise<void> {
+    const r = sandboxRow(record);
+    const res = await this.query(
+      `INSERT INTO sandboxes (id, state, live, scope, created_at, revision, body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+      [r.id, r.state, r.live, r.scope, r.created_at, r.revision, r.body],
+    );
+    if (res.rowCount === 0) throw new SandboxerError('conflict', `sandbox ${r.id} already exists`);
+  }
+
+  async getSandbox(id: string): Promise<SandboxRecord | undefined> {
+    if (!SANDBOX_ID_RE.test(id)) return undefined;
+    const { rows } = await this.query<{ body: string }>('SELECT body FROM sandboxes WHERE id = $1', [id]);
+    return rows[0] && parseBody(rows[0].body, SandboxRecord, `sandbox ${id}`, this.location);
+  }
+
+  private async listWhere(where: string): Promise<SandboxRecord[]> {
+    const { rows } = await this.query<{ id: string; body: string }>(
+      `SELECT id, body FROM sandboxes ${where} ORDER BY created_at COLLATE "C", id COLLATE "C"`,
+    );
+    return rows.map((r) => parseBody(r.body, SandboxRecord, `sandbox ${r.id}`, this.location));
+  }
+
+  listSandboxes(): Promise<SandboxRecord[]> {
+    return this.listWhere('');
+  }
+
+  /** Live records only (not terminal, or cleanup pending), through the partial index. */
+  listLiveSandboxes(): Promise<SandboxRecord[]> {
+    return this.listWhere('WHERE live = 1');
+  }
+
+  async updateSandbox(id: string, fn: (current: SandboxRecord) => SandboxRecord): Promise<SandboxRecord> {
+    if (!SANDBOX_ID_RE.test(id)) throw notFound('sandbox', id);
+    const pool = await this.connect();
+    return this.withClient(pool, (c) =>
+      this.tx(c, async () => {
+        let rows: { body: string }[];
+        try {
+          ({ rows } = await c.query<{ body: string }>('SELECT body FROM sandboxes WHERE id = $1 FOR UPDATE', [
+            id,
+          ]));
+        } catch (err) {
+          throw this.wrap(err);
+        }
+        if (!rows[0]) throw notFound('sandbox', id);
+        const current = parseBody(rows[0].body, SandboxRecord, `sandbox ${id}`, this.location);
+        const next = SandboxRecord.parse({ ...fn(current), revision: current.revision + 1 });
+        const r = sandboxRow(next);
+        try {
+          await c.query(
+            'UPDATE sandboxes SET state = $1, live = $2, scope = $3, revision = $4, body = $5 WHERE id = $6',
+            [r.state, r.live, r.scope, r.revision, r.body, id],
+          );
+        } catch (err) {
+          throw this.wrap(err);
+        }
+        return next;
+      }),
+    );
+  }
+
+  /** Write a record as it is (its own revision) unless the stored one is as new or newer: for imports. */
+  async putSandboxIfNewer(record: SandboxRecord): Promise<boolean> {
+    const r = sandboxRow(record);
+    const res = await this.query(
+      `INSERT INTO sandboxes (id, state, live, scope, created_at, revision, body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (id) DO UPDATE SET state = excluded.state, live = excluded.live, scope = excluded.scope,
+       created_at = excluded.created_at, revision = excluded.revision, body = excluded.body
+       WHERE sandboxes.revision < excluded.revision`,
+      [r.id, r.state, r.live, r.scope, r.created_at, r.revision, r.body],
+    );
+    return res.rowCount === 1;
+  }
+
+  async putSnapshot(record: SnapshotRecord): Promise<void> {
+    const r = snapshotRow(record);
+    await this.query(
+      `INSERT INTO snapshots (id, sandbox_id, created_at, body) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET sandbox_id = excluded.sandbox_id, created_at = excluded.created_at,
+       body = excluded.body`,
+      [r.id, r.sandbox_id, r.created_at, r.body],
+    );
+  }
+
+  async getSnapshot(id: string): Promise<SnapshotRecord | undefined> {
+    if (!SNAPSHOT_ID_RE.test(id)) return undefined;
+    const { rows } = await this.query<{ body: string }>('SELECT body FROM snapshots WHERE id = $1', [id]);
+    return rows[0] && parseBody(rows[0].body, SnapshotRecord, `snapshot ${id}`, this.location);
+  }
+
+  async listSnapshots(): Promise<SnapshotRecord[]> {
+    const { rows } = await this.query<{ id: string; body: string }>(
+      'SELECT id, body FROM snapshots ORDER BY created_at COLLATE "C", id COLLATE "C"',
+    );
+    return rows.map((r) => parseBody(r.body, SnapshotRecord, `snapshot ${r.id}`, this.location));
+  }
+
+  async appendOnce(collection: string, key: string, value: unknown): Promise<boolean> {
+    assertCollectionKey(collection, key);
+    const res = await this.query(
+      'INSERT INTO collection_entries (collection, key, body) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [collection, key, JSON.stringify(value)],
+    );
+    return res.rowCount === 1;
+  }
+
+  async readCollection(collection: string): Promise<{ key: string; value: unknown }[]> {
+    assertCollectionKey(collection);
+    const { rows } = await this.query<{ key: string; body: string }>(
+      'SELECT key, body FROM collection_entries WHERE collection = $1 ORDER BY key COLLATE "C"',
+      [collection],
+    );
+    return rows.map((r) => ({ key: r.key, value: JSON.parse(r.body) as unknown }));
+  }
+
+  async removeFromCollection(collection: string, key: string): Promise<void> {
+    assertCollectionKey(collection, key);
+    await this.query('DELETE FROM collection_entries WHERE collection = $1 AND key = $2', [collection, key]);
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const { rows } = await this.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key]);
+    return rows[0]?.value;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.query(
+      'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      [key, value],
+    );
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool) await (await pool.catch(() => undefined))?.end();
+  }
+}

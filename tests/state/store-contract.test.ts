@@ -1,0 +1,105 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { SandboxerError } from '../../src/core/errors.ts';
+import { newSnapshotId } from '../../src/core/ids.ts';
+import { tempDir } from '../helpers/env.ts';
+import { HAVE_PG, HAVE_SQLITE, record, storeKinds } from './stores.ts';
+import { PG_SKIP_REASON } from './pg-server.ts';
+
+const tmp = tempDir('sbx-contract-');
+const { kinds, cleanup } = storeKinds(tmp.dir);
+afterAll(async () => {
+  await cleanup();
+  tmp.cleanup();
+});
+
+if (!HAVE_SQLITE) console.warn(`sqlite store skipped: node:sqlite is not in Node ${process.versions.node}`);
+if (!HAVE_PG) console.warn(`postgres store skipped: ${PG_SKIP_REASON}`);
+
+describe.each(kinds)('%s state store', (_kind, make) => {
+  it('creates, reads, lists and refuses a duplicate id', async () => {
+    const s = await make();
+    const r = record();
+    await s.createSandbox(r);
+    expect((await s.getSandbox(r.id))?.id).toBe(r.id);
+    expect((await s.listSandboxes()).map((x) => x.id)).toEqual([r.id]);
+    await expect(s.createSandbox(r)).rejects.toMatchObject({ code: 'conflict' });
+    expect(await s.getSandbox('sbx-000000000000')).toBeUndefined();
+    expect(await s.getSandbox('../../etc/passwd')).toBeUndefined();
+  });
+
+  it('lists in creation order and keeps every field', async () => {
+    const s = await make();
+    const a = record(undefined, { created_at: '2026-01-01T00:00:00.000Z', labels: { a: '1' } });
+    const b = record(undefined, {
+      created_at: '2025-01-01T00:00:00.000Z',
+      owner: { scope: 'other', actor: 'x' },
+    });
+    await s.createSandbox(a);
+    await s.createSandbox(b);
+    expect(await s.listSandboxes()).toEqual([b, a]);
+  });
+
+  it('serialises concurrent read-modify-write updates of one record (no lost update)', async () => {
+    const s = await make();
+    const r = record();
+    await s.createSandbox(r);
+    await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        s.updateSandbox(r.id, (cur) => ({ ...cur, labels: { ...cur.labels, [`k${i}`]: String(i) } })),
+      ),
+    );
+    const after = await s.getSandbox(r.id);
+    expect(Object.keys(after!.labels)).toHaveLength(25);
+    expect(after!.revision).toBe(26);
+  });
+
+  it('an update that throws changes nothing; updating a missing sandbox is not_found', async () => {
+    const s = await make();
+    const r = record();
+    await s.createSandbox(r);
+    await expect(
+      s.updateSandbox(r.id, () => {
+        throw new SandboxerError('conflict', 'refused');
+      }),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    expect(await s.getSandbox(r.id)).toEqual(r);
+    await expect(s.updateSandbox('sbx-aaaaaaaaaaaa', (c) => c)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('keeps snapshots: put replaces, list in creation order', async () => {
+    const s = await make();
+    const snap = {
+      id: newSnapshotId(),
+      sandbox_id: 'sbx-aaaaaaaaaaaa',
+      profile_id: 'profile.saas-stub',
+      extension_id: 'ext.saas-stub',
+      created_at: new Date().toISOString(),
+      state: 'available' as const,
+      handle: { ref: 'x' },
+    };
+    await s.putSnapshot(snap);
+    await s.putSnapshot({ ...snap, state: 'deleted' });
+    expect(await s.getSnapshot(snap.id)).toEqual({ ...snap, state: 'deleted' });
+    expect((await s.listSnapshots()).map((x) => x.id)).toEqual([snap.id]);
+    expect(await s.getSnapshot('nope')).toBeUndefined();
+  });
+
+  it('appendOnce keeps the first value per key; retries are no-ops', async () => {
+    const s = await make();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => s.appendOnce('ledger', 'hold:x', { i })),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await s.appendOnce('ledger', 'debit:x', { v: 1 })).toBe(true);
+    expect(await s.appendOnce('outbox', 'debit:x', { v: 2 })).toBe(true);
+    const entries = await s.readCollection('ledger');
+    expect(entries.map((e) => e.key)).toEqual(['debit:x', 'hold:x']);
+    expect(entries[0]!.value).toEqual({ v: 1 });
+    await s.removeFromCollection('ledger', 'hold:x');
+    await s.removeFromCollection('ledger', 'hold:x');
+    expect((await s.readCollection('ledger')).map((e) => e.key)).toEqual(['debit:x']);
+    expect(await s.readCollection('empty')).toEqual([]);
+    await expect(s.appendOnce('Bad Name', 'k', 1)).rejects.toBeInstanceOf(SandboxerError);
+    await expect(s.appendOnce('ledger', '../escape', 1)).rejects.toBeInstanceOf(SandboxerError);
+  });
+});

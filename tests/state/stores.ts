@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { newSandboxId } from '../../src/core/ids.ts';
+import { SandboxRecord } from '../../src/core/record.ts';
+import { FileStateStore } from '../../src/state/file/file-store.ts';
+import { MemoryStateStore } from '../../src/state/memory/memory-store.ts';
+import { PostgresStateStore } from '../../src/state/postgres/postgres-store.ts';
+import { SqliteStateStore, sqliteAvailable } from '../../src/state/sqlite/sqlite-store.ts';
+import type { StateStore } from '../../src/state/store.ts';
+import { pgBinDir, startPg, type PgServer } from './pg-server.ts';
+
+export function record(id = newSandboxId(), over: Partial<SandboxRecord> = {}): SandboxRecord {
+  const now = new Date().toISOString();
+  return SandboxRecord.parse({
+    id,
+    revision: 1,
+    profile_id: 'profile.saas-stub',
+    profile_version: '1.0.0',
+    extension_id: 'ext.saas-stub',
+    state: 'requested',
+    placement: {},
+    handle: {},
+    inputs: {},
+    resources: { cpu: 1, memory_mib: 512, gpu_count: 0 },
+    labels: {},
+    owner: { scope: 'test:store' },
+    created_at: now,
+    history: [{ from: null, to: 'requested', at: now }],
+    ...over,
+  });
+}
+
+export const HAVE_SQLITE = sqliteAvailable();
+export const HAVE_PG = pgBinDir() !== undefined;
+
+/**
+ * Every store kind for the contract tests: a factory of fresh, empty stores per kind. Postgres gets one server
+ * per test file (started on first use) and one database per store.
+ */
+export function storeKinds(dir: string): {
+  kinds: [string, () => Promise<StateStore>][];
+  cleanup: () => Promise<void>;
+} {
+  let n = 0;
+  let pg: Promise<PgServer> | undefined;
+  const opened: StateStore[] = [];
+  const track = (s: StateStore) => (opened.push(s), s);
+  const kinds: [string, () => Promise<StateStore>][] = [
+    ['file', async () => new FileStateStore(join(dir, `file-${n++}`))],
+    ['memory', async () => new MemoryStateStore()],
+  ];
+  if (HAVE_SQLITE)
+    kinds.push(['sqlite', async () => track(new SqliteStateStore(join(dir, `sqlite-${n++}.db`)))]);
+  if (HAVE_PG)
+    kinds.push([
+      'postgres',
+      async () => {
+        const server = await (pg ??= startPg());
+        return track(new PostgresStateStore(server.database(`store_${n++}`)));
+      },
+    ]);
+  return {
+    kinds,
+    cleanup: async () => {
+      for (const s of opened) await s.close?.();
+      if (pg) (await pg).stop();
+    },
+  };
+}
