@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
 import { parseDurationSeconds } from '../core/duration.ts';
 import { SandboxerError, shown, usageError } from '../core/errors.ts';
+import { didYouMean, suggest } from '../core/suggest.ts';
 import {
   compiledCatalog,
   readCompiledCatalog,
@@ -299,7 +300,12 @@ export function getProfile(catalog: Catalog, id: string | undefined): Profile {
   if (!entry) {
     throw new SandboxerError('not_found', `profile ${shown(pid)} not found`, {
       exitCode: 2,
-      hint: `known profiles: ${[...catalog.profiles.keys()].sort().join(', ')} (see 'sandboxer profiles list')`,
+      hint: knownHint(
+        pid,
+        catalog.profiles.keys(),
+        'profile.',
+        "known profiles: %s (see 'sandboxer profiles list')",
+      ),
     });
   }
   return entry.value;
@@ -310,8 +316,20 @@ export function getExtensionManifest(catalog: Catalog, id: string): ExtensionMan
   if (!entry) {
     throw new SandboxerError('not_found', `extension ${shown(id)} not found`, {
       exitCode: 2,
-      hint: `known extensions: ${[...catalog.extensions.keys()].sort().join(', ')}`,
+      hint: knownHint(
+        id,
+        catalog.extensions.keys(),
+        'ext.',
+        "known extensions: %s (see 'sandboxer extensions list')",
+      ),
     });
   }
   return entry.value;
+}
+
+/** "did you mean …? known …: a, b, c" for an id that is not in the catalog. */
+function knownHint(id: string, known: Iterable<string>, prefix: string, list: string): string {
+  const names = [...known].sort();
+  const guess = didYouMean(suggest(id, names, { prefix }));
+  return `${guess ? `${guess} ` : ''}${list.replace('%s', names.join(', '))}`;
 }

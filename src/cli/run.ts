@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SandboxerError, shown, toSandboxerError, usageError } from '../core/errors.ts';
 import { stderrLogger } from '../core/logger.ts';
+import { didYouMean, suggest } from '../core/suggest.ts';
 import { packageVersion } from '../core/version.ts';
 import { createManager } from '../manager/factory.ts';
 import { createCredentialResolver } from '../credentials/index.ts';
@@ -150,14 +151,29 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
         return 0;
       }
       const groups = commands.filter((c) => c.name.startsWith(`${words[0]} `));
-      if (groups.length)
+      if (groups.length) {
+        const sub =
+          words.length === 2
+            ? didYouMean(
+                suggest(
+                  words.join(' '),
+                  groups.map((c) => c.name),
+                ),
+              )
+            : undefined;
         throw usageError(
-          `'${words.join(' ')}' needs a subcommand`,
-          `one of: ${groups.map((c) => c.name).join(', ')}`,
+          words.length === 2
+            ? `unknown command ${shown(words.join(' '))}`
+            : `${shown(words[0])} needs a subcommand`,
+          `${sub ? `${sub} ` : ''}one of: ${groups.map((c) => c.name).join(', ')}`,
         );
+      }
+      const typed = words[0] ?? argv[0] ?? '';
+      const verbs = [...new Set(commands.map((c) => c.name.split(' ')[0]!))];
+      const guess = didYouMean(suggest(typed, verbs));
       throw usageError(
-        `unknown command '${words[0] ?? argv[0]}'`,
-        "run 'sandboxer --help' for the list of commands",
+        `unknown command ${shown(typed)}`,
+        `${guess ? `${guess} ` : ''}run 'sandboxer --help' for the list of commands`,
       );
     }
     const { command } = found;
@@ -201,7 +217,12 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
         `usage: ${command.usage}`,
       );
 
-    const log = stderrLogger({ verbose: Boolean(values.verbose), quiet: Boolean(values.quiet) });
+    const log = stderrLogger({
+      verbose: Boolean(values.verbose),
+      quiet: Boolean(values.quiet),
+      actions: io.env.GITHUB_ACTIONS === 'true',
+      write: io.stderr,
+    });
     const env =
       typeof values['state-url'] === 'string'
         ? { ...io.env, SANDBOXER_STATE_URL: values['state-url'] }

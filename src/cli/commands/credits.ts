@@ -34,7 +34,9 @@ export const creditsShow: Command = {
     '  sandboxer credits show',
     '  sandboxer credits show --entries --json',
   ].join('\n'),
-  options: { entries: { type: 'boolean' } },
+  options: {
+    entries: { type: 'boolean', description: 'also list every ledger entry (grants, holds, debits)' },
+  },
   async run(ctx, { values }) {
     const ledger = new Ledger(ctx.manager().store);
     const balance = await ledger.balance(ctx.env);
@@ -77,7 +79,10 @@ export const creditsAdd: Command = {
     '  sandboxer credits add 25 --id invoice-2026-11 --note "November top-up"',
   ].join('\n'),
   positionals: ['amount'],
-  options: { id: { type: 'string' }, note: { type: 'string' } },
+  options: {
+    id: { type: 'string', description: 'grant id: repeating the command with it adds the grant once' },
+    note: { type: 'string', description: 'a note kept with the grant' },
+  },
   async run(ctx, { values, positionals }) {
     if (values.note !== undefined && String(values.note).length > 200)
       throw usageError('--note is longer than 200 characters');

@@ -17,7 +17,7 @@ export const exportReplay: Command = {
     '  SANDBOXER_FIN_HUB_URL=https://fin-hub.example/v1/usage sandboxer export replay',
     '  sandboxer export replay --limit 100 --json',
   ].join('\n'),
-  options: { limit: { type: 'string' } },
+  options: { limit: { type: 'string', description: 'send at most N queued records' } },
   async run(ctx, { values }) {
     if (!finHubConfig(ctx.env))
       throw usageError(

@@ -41,7 +41,13 @@ export const inspectHost: Command = {
     '  sandboxer inspect host',
     '  SANDBOXER_HOST=root@127.0.0.1:2222 sandboxer inspect host --profile profile.compose-e2e --json',
   ].join('\n'),
-  options: { profile: { type: 'string', short: 'p' } },
+  options: {
+    profile: {
+      type: 'string',
+      short: 'p',
+      description: 'the profile whose placement host to inspect (default: the catalog default)',
+    },
+  },
   async run(ctx, { values }) {
     const m = ctx.manager();
     const profile = getProfile(m.catalog, String(values.profile ?? 'profile.sandbox-canary'));

@@ -27,9 +27,12 @@ export const routeExplain: Command = {
     '  sandboxer route explain --profile profile.burst-sandbox --route lowest-cost --json',
   ].join('\n'),
   options: {
-    profile: { type: 'string', short: 'p' },
-    route: { type: 'string' },
-    ttl: { type: 'string' },
+    profile: { type: 'string', short: 'p', description: 'the profile to route' },
+    route: {
+      type: 'string',
+      description: 'override the profile strategy: prefer-self-hosted, lowest-cost, lowest-latency, explicit',
+    },
+    ttl: { type: 'string', description: 'price the estimate for this long, e.g. 30m' },
   },
   async run(ctx, { values }) {
     if (values.profile === undefined)

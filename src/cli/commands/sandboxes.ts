@@ -28,10 +28,17 @@ export const create: Command = {
     '  sandboxer create --profile profile.compose-e2e --input repo=./my-repo',
   ].join('\n'),
   options: {
-    profile: { type: 'string', short: 'p' },
-    input: { type: 'string', short: 'i', multiple: true },
-    ttl: { type: 'string' },
-    route: { type: 'string' },
+    profile: {
+      type: 'string',
+      short: 'p',
+      description: 'the profile to create (default: the catalog default)',
+    },
+    input: { type: 'string', short: 'i', multiple: true, description: 'a profile input, NAME=value' },
+    ttl: { type: 'string', description: 'time to live, e.g. 30m, 2h (capped by the profile ttl.max)' },
+    route: {
+      type: 'string',
+      description: 'override the profile strategy: prefer-self-hosted, lowest-cost, lowest-latency, explicit',
+    },
   },
   async run(ctx, { values }) {
     const route = parseRoute(values.route);
@@ -63,21 +70,25 @@ export const list: Command = {
   name: 'list',
   lenientCatalog: true,
   summary: 'List sandboxes in the state store',
-  usage: 'sandboxer list [--state STATE]... [--profile ID] [--all] [--json]',
+  usage: 'sandboxer list [--state STATE[,STATE]]... [--profile ID] [--all] [--json]',
   details:
     'By default only live sandboxes (requested, provisioning, ready, destroying) are listed; --all shows every record.',
   options: {
-    state: { type: 'string', multiple: true },
-    profile: { type: 'string', short: 'p' },
-    all: { type: 'boolean', short: 'a' },
+    state: { type: 'string', multiple: true, description: 'only these states, comma-separated or repeated' },
+    profile: { type: 'string', short: 'p', description: 'only sandboxes of this profile' },
+    all: { type: 'boolean', short: 'a', description: 'every record, destroyed, failed and expired ones too' },
   },
   async run(ctx, { values }) {
-    const states = (values.state as string[] | undefined)?.map((s) => {
-      const r = SandboxState.safeParse(s);
-      if (!r.success)
-        throw usageError(`--state '${s}' is not a state`, `use one of: ${SandboxState.options.join(', ')}`);
-      return r.data;
-    });
+    // Repeated or comma-separated (--state ready,failed), as the HTTP API's ?state= takes it.
+    const states = (values.state as string[] | undefined)
+      ?.flatMap((s) => s.split(','))
+      .filter(Boolean)
+      .map((s) => {
+        const r = SandboxState.safeParse(s);
+        if (!r.success)
+          throw usageError(`--state '${s}' is not a state`, `use one of: ${SandboxState.options.join(', ')}`);
+        return r.data;
+      });
     const live: SandboxState[] = ['requested', 'provisioning', 'ready', 'destroying'];
     const records = await ctx.manager().list({
       ...(states ? { state: states } : values.all ? {} : { state: live }),

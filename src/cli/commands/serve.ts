@@ -31,12 +31,18 @@ export const serve: Command = {
     '  sandboxer serve --openapi > openapi.json',
   ].join('\n'),
   options: {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    'token-ref': { type: 'string' },
-    'max-body': { type: 'string' },
-    'drain-timeout': { type: 'string' },
-    openapi: { type: 'boolean' },
+    port: { type: 'string', description: 'port to listen on (default 7878)' },
+    host: {
+      type: 'string',
+      description: 'address to bind (default 127.0.0.1; non-loopback needs --token-ref)',
+    },
+    'token-ref': { type: 'string', description: 'where the bearer token is: env:NAME or file:PATH' },
+    'max-body': { type: 'string', description: 'largest request body accepted, in bytes' },
+    'drain-timeout': {
+      type: 'string',
+      description: 'on SIGINT/SIGTERM wait this long for running work (default 30s)',
+    },
+    openapi: { type: 'boolean', description: 'print the OpenAPI document and exit' },
   },
   async run(ctx, { values }) {
     if (values.openapi) {

@@ -44,7 +44,7 @@ export const snapshot: Command = {
     'Example:',
     '  sandboxer snapshot sbx-xxxxxxxxxxxx --name before-migration',
   ].join('\n'),
-  options: { name: { type: 'string', short: 'n' } },
+  options: { name: { type: 'string', short: 'n', description: 'a label for the snapshot' } },
   positionals: ['id'],
   async run(ctx, { values, positionals }) {
     const snap = await ctx
@@ -59,7 +59,7 @@ export const restore: Command = {
   summary: 'Create a new sandbox from a snapshot (on the backend that took it)',
   usage: 'sandboxer restore SNAPSHOT_ID [--ttl DUR] [--json]',
   details: 'The new sandbox records restored_from; the source sandbox is not touched.',
-  options: { ttl: { type: 'string' } },
+  options: { ttl: { type: 'string', description: 'time to live of the restored sandbox, e.g. 30m' } },
   positionals: ['snapshot_id'],
   async run(ctx, { values, positionals }) {
     const record = await ctx.manager().restore(positionals[0]!, {
@@ -76,7 +76,10 @@ export const snapshotsList: Command = {
   summary: 'List the snapshot index',
   usage: 'sandboxer snapshots list [--sandbox ID] [--all] [--json]',
   details: 'Deleted snapshots are hidden unless --all is given.',
-  options: { sandbox: { type: 'string', short: 's' }, all: { type: 'boolean', short: 'a' } },
+  options: {
+    sandbox: { type: 'string', short: 's', description: 'only snapshots of this sandbox' },
+    all: { type: 'boolean', short: 'a', description: 'deleted snapshots too' },
+  },
   async run(ctx, { values }) {
     const snaps = await ctx.manager().listSnapshots({
       ...(values.sandbox ? { sandboxId: String(values.sandbox) } : {}),

@@ -19,24 +19,23 @@ export function parseAge(value: unknown, flag: string): number | undefined {
 }
 
 const COMMON_OPTIONS: Options = {
-  'min-orphan-age': { type: 'string' },
-  'stuck-after': { type: 'string' },
-  extension: { type: 'string', short: 'e', multiple: true },
-  'all-scopes': { type: 'boolean' },
-  scope: { type: 'string' },
+  'min-orphan-age': {
+    type: 'string',
+    description: `backend objects (and "gone" records) younger than this are left alone (default ${DEFAULT_MIN_ORPHAN_AGE_S / 60}m; 0 = any age)`,
+  },
+  'stuck-after': {
+    type: 'string',
+    description:
+      'a requested/provisioning/destroying record older than this is stuck (default: 15m; provisioning: ready_timeout_s + 15m)',
+  },
+  extension: { type: 'string', short: 'e', multiple: true, description: 'only this extension' },
+  'all-scopes': { type: 'boolean', description: 'the same as --scope any' },
+  scope: {
+    type: 'string',
+    description:
+      'whose orphans: this ownership scope (default: SANDBOXER_SCOPE, the repository in Actions, else user@host/<state store id>); any = every scope. Objects of other scopes are shown as foreign and never touched',
+  },
 };
-
-const COMMON_DETAILS = [
-  'Options:',
-  `  --min-orphan-age DUR  backend objects (and "gone" records) younger than this are left alone (default ${DEFAULT_MIN_ORPHAN_AGE_S / 60}m; 0 = any age)`,
-  '  --stuck-after DUR     a requested/provisioning/destroying record older than this counts as stuck',
-  '                        (default: requested 15m, provisioning ready_timeout_s + 15m, destroying 15m)',
-  '  --extension ID        only this extension (repeatable)',
-  '  --scope SCOPE|any     whose orphans: this ownership scope (default: SANDBOXER_SCOPE, the repository in',
-  '                        Actions, else user@host/<state store id>); any = every scope. Objects of other',
-  '                        scopes are shown as foreign and never touched',
-  '  --all-scopes          the same as --scope any',
-];
 
 function findOptions(values: Record<string, unknown>) {
   const minOrphanAge_s = parseAge(values['min-orphan-age'], '--min-orphan-age');
@@ -89,8 +88,6 @@ export const inspectStale: Command = {
   usage:
     'sandboxer inspect stale [--min-orphan-age DUR] [--stuck-after DUR] [--extension ID]... [--scope SCOPE|any] [--json]',
   details: [
-    ...COMMON_DETAILS,
-    '',
     'Kinds: expired (TTL lapsed), stuck (non-terminal past a bound), cleanup (failed, backend cleanup pending),',
     'gone (ready record whose backend object no longer exists), orphaned (backend object with our labels and',
     'no live record), foreign (an object of another ownership scope: shown, never touched).',
@@ -130,9 +127,6 @@ export const reapStaleCommand: Command = {
   usage:
     'sandboxer reap-stale [--apply] [--min-orphan-age DUR] [--stuck-after DUR] [--extension ID]... [--scope SCOPE|any] [--json]',
   details: [
-    ...COMMON_DETAILS,
-    '  --apply               act; without it nothing is changed and the planned actions are listed',
-    '',
     "Records are torn down through the same path as 'sandboxer destroy' (teardown_requested_by: reaper);",
     'orphaned backend objects with the extension teardown. Every action is logged in the state store',
     "collection 'reaper'. After an applied run the fin-hub outbox is replayed. Exit 1 if any action failed.",
@@ -140,7 +134,13 @@ export const reapStaleCommand: Command = {
     '  sandboxer reap-stale                      # what would be reaped',
     '  sandboxer reap-stale --apply --min-orphan-age 30m',
   ].join('\n'),
-  options: { ...COMMON_OPTIONS, apply: { type: 'boolean' } },
+  options: {
+    ...COMMON_OPTIONS,
+    apply: {
+      type: 'boolean',
+      description: 'act; without it nothing is changed and the planned actions are listed',
+    },
+  },
   async run(ctx, { values }) {
     const report: ReapReport = await reapStale(ctx.manager(), {
       ...findOptions(values),

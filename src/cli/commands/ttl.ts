@@ -13,7 +13,7 @@ export const extendTtl: Command = {
     'Example:',
     '  sandboxer extend-ttl sbx-xxxxxxxxxxxx --duration 2h',
   ].join('\n'),
-  options: { duration: { type: 'string', short: 'd' } },
+  options: { duration: { type: 'string', short: 'd', description: 'how much longer, e.g. 2h' } },
   positionals: ['id'],
   async run(ctx, { values, positionals }) {
     if (values.duration === undefined)
@@ -41,7 +41,9 @@ export const expire: Command = {
     'Without --apply it lists what would expire and changes nothing. With --apply each one is torn down',
     "through the normal destroy path and ends in the 'expired' state. Exit 1 if any teardown failed.",
   ].join('\n'),
-  options: { apply: { type: 'boolean' } },
+  options: {
+    apply: { type: 'boolean', description: 'tear the expired sandboxes down (else only list them)' },
+  },
   async run(ctx, { values }) {
     const apply = Boolean(values.apply);
     const { expired, errors } = await ctx.manager().expire({ apply, signal: ctx.signal });
