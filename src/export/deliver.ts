@@ -1,4 +1,5 @@
 import { deadline, raceSignal } from '../core/deadline.ts';
+import { backoffMs, isTransientStatus, parseRetryAfter } from '../core/retry.ts';
 import { sleep } from '../core/sleep.ts';
 import { describeEndpoint, type FinHubConfig } from './config.ts';
 import type { CloudEvent } from './envelope.ts';
@@ -37,17 +38,11 @@ export type DeliveryOutcome =
   | { ok: true; status: number; duplicate: boolean; attempts: number }
   | { ok: false; error: string; retryable: boolean; attempts: number };
 
-const RETRYABLE_STATUS = new Set([408, 425, 429]);
-const isRetryableStatus = (s: number) => RETRYABLE_STATUS.has(s) || s >= 500;
+// The shared transient statuses (src/core/retry.ts), and more: the collector dedupes by event id, so repeating a
+// POST after a 408, 425 or 500 can never count a usage record twice.
+const isRetryableStatus = (s: number) => isTransientStatus(s) || s === 408 || s === 425 || s >= 500;
 
-/** Retry-After as seconds or an HTTP date → milliseconds from now. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
+export { parseRetryAfter };
 
 /**
  * POST one CloudEvent to fin-hub until it is acknowledged: 2xx, or 409/422 (the collector already has this id —
@@ -103,7 +98,7 @@ export async function deliver(
       bound.clear();
     }
     if (attempt === policy.tries - 1) break;
-    const backoff = random() * Math.min(policy.cap_ms, policy.base_ms * 2 ** attempt);
+    const backoff = backoffMs(attempt, { ...policy, random });
     const wait = retryAfter ?? backoff;
     if (retryAfter !== undefined && retryAfter > policy.cap_ms) {
       last += ` (asked to retry after ${Math.ceil(retryAfter / 1000)} s)`;

@@ -3,6 +3,8 @@ import { raceSignal } from '../../core/deadline.ts';
 import { SandboxerError } from '../../core/errors.ts';
 import type { ExtensionContext } from '../contract.ts';
 import { mapE2bError } from './errors.ts';
+import { GIVE_UP, isTransientStatus, retrying, type Verdict } from '../../core/retry.ts';
+import { networkCode } from '../cloud-common.ts';
 
 /** The `e2b` SDK, loaded lazily (so the CLI starts fast), and the connection options every call passes it. */
 // Named (not `ReturnType<typeof importSdk>`) so the library's declarations (tsconfig.lib.json) can spell it.
@@ -45,6 +47,25 @@ export function connection(ctx: ExtensionContext): ConnOpts {
   };
 }
 
+/** The status an SDK error stands for: its class (429, 503), its statusCode, or an envd message "503: …". */
+function sdkStatus(err: unknown): number | undefined {
+  const e = err as { name?: string; statusCode?: unknown; message?: string };
+  if (e?.name === 'RateLimitError') return 429;
+  if (e?.name === 'ServiceBusyError') return 503;
+  if (typeof e?.statusCode === 'number') return e.statusCode;
+  const m = e?.name === 'SandboxError' ? /^(\d{3}): /.exec(e.message ?? '') : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/** 429/502/503/504 and network failures are transient; the SDK does not expose Retry-After, so we back off. */
+const e2bVerdict = (err: unknown): Verdict =>
+  isTransientStatus(sdkStatus(err)) || networkCode(err) ? { retry: true } : GIVE_UP;
+
+const transientWhy = (err: unknown) => {
+  const s = sdkStatus(err);
+  return s !== undefined ? `E2B answered ${s}` : `network error ${networkCode(err)}`;
+};
+
 export type E2bCall = <T>(
   ctx: ExtensionContext,
   op: string,
@@ -61,8 +82,22 @@ export function e2bCaller(extId: string): E2bCall {
   return async (ctx, op, fn, opts = {}) => {
     const conn = connection(ctx);
     try {
-      const work = loadSdk().then((m) => fn(conn, m));
-      return await (opts.race === false ? work : raceSignal(work, ctx.signal, `${extId}: ${op}`));
+      if (opts.race === false) return await loadSdk().then((m) => fn(conn, m));
+      // Transient answers are tried again on E2B itself before routing may fall back (exec is never repeated).
+      return await retrying(
+        () =>
+          raceSignal(
+            loadSdk().then((m) => fn(conn, m)),
+            ctx.signal,
+            `${extId}: ${op}`,
+          ),
+        e2bVerdict,
+        {
+          signal: ctx.signal,
+          onRetry: (err, wait) =>
+            ctx.log.debug(`${extId}: ${op}: ${transientWhy(err)}; trying again in ${Math.round(wait)} ms`),
+        },
+      );
     } catch (err) {
       throw mapE2bError(extId, op, err, { signal: ctx.signal, secrets: [conn.apiKey] });
     }
