@@ -20,6 +20,7 @@ import type {
 import { failureText, inSession, type SshSession } from '../ssh/connection.ts';
 import { parseLabelFiles } from '../ssh/labels-files.ts';
 import { args, heredocWrite, sh } from '../ssh/quote.ts';
+import { preferredTarget } from '../ssh/preferred.ts';
 import { resolveTarget, targetFromHandle, targetHandle, type SshTarget } from '../ssh/target.ts';
 import { compileExcludes, repoFingerprint, tarStream } from '../ssh/upload.ts';
 import { composeFileOf, composePrecheck, excludePatternsOf, localComposeText } from './local.ts';
@@ -70,7 +71,7 @@ const stopTimeout = (config: Record<string, unknown>) => Number(config.stop_time
  * load, running sandboxer projects. For ext.vm-packer the disk is the workspace root's and there are no projects.
  */
 export async function hostTelemetry(ctx: ExtensionContext, placement?: Placement): Promise<HostTelemetry> {
-  const target = resolveTarget({ placement, config: ctx.config, env: ctx.env });
+  const target = await preferredTarget(ctx, placement);
   const compose = ctx.manifest.id === 'ext.compose-ssh';
   const path = compose
     ? baseDir(ctx.config, ctx.env)
@@ -324,7 +325,7 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
         });
       }
       const composeFile = canary ? 'docker-compose.yml' : composeFileOf(cfg, ctx.sandbox.inputs);
-      const target = resolveTarget({ placement: ctx.profile.placement, config: ctx.config, env: ctx.env });
+      const target = await preferredTarget(ctx, ctx.profile.placement);
       const { rt, l } = await prepare(ctx, target);
       let telemetry: HostTelemetry | undefined;
       await inSession(ctx, target, async (s) => {

@@ -10,6 +10,7 @@ import { sleep } from '../../core/sleep.ts';
 import { inSession, type SshSession } from '../ssh/connection.ts';
 import { catLabelFiles, parseLabelFiles } from '../ssh/labels-files.ts';
 import { sh } from '../ssh/quote.ts';
+import { preferredTarget } from '../ssh/preferred.ts';
 import { resolveTarget, targetFromHandle, targetHandle } from '../ssh/target.ts';
 import { workspaceAccess } from '../ssh/workspace-access.ts';
 import { repoExcludePatterns, tarStream } from '../ssh/upload.ts';
@@ -70,12 +71,7 @@ export function vmPacker(manifest: ExtensionManifest): Extension {
   }
 
   async function start(ctx: ProvisionContext, explicit?: string) {
-    const target = resolveTarget({
-      placement: ctx.profile.placement,
-      config: ctx.config,
-      env: ctx.env,
-      explicit,
-    });
+    const target = await preferredTarget(ctx, ctx.profile.placement, explicit);
     const p = paths(rootOf(ctx.config, ctx.env), ctx.sandbox.id);
     await ctx.saveHandle({
       ...targetHandle(target),
