@@ -48,7 +48,7 @@ import type { LifecycleHooks, ReapedAction } from '../events/hooks.ts';
 import { routeExhausted } from '../routing/errors.ts';
 import { StrategyRouter } from '../routing/router.ts';
 import type { RoutePlan, Router } from '../routing/types.ts';
-import type { StateStore } from '../state/store.ts';
+import { listByState, type StateStore } from '../state/store.ts';
 
 export interface ManagerDeps {
   catalog: Catalog;
@@ -147,7 +147,7 @@ export class SandboxManager {
   }
 
   async list(filter: { state?: SandboxState[]; profileId?: string } = {}): Promise<SandboxRecord[]> {
-    const all = await this.store.listSandboxes();
+    const all = await listByState(this.store, filter.state);
     return all.filter(
       (r) =>
         (!filter.state || filter.state.includes(r.state)) &&

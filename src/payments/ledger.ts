@@ -85,8 +85,13 @@ export class Ledger {
     private readonly now: () => string = () => new Date().toISOString(),
   ) {}
 
-  async entries(): Promise<{ key: string; entry: LedgerEntry }[]> {
-    const rows = await this.store.readCollection(LEDGER_COLLECTION);
+  /** Every entry, or with key prefixes only theirs (an indexed range read on the SQL stores). */
+  async entries(prefixes?: string[]): Promise<{ key: string; entry: LedgerEntry }[]> {
+    const read = this.store.readCollectionPrefix?.bind(this.store);
+    const rows =
+      prefixes && read
+        ? (await Promise.all(prefixes.map((p) => read(LEDGER_COLLECTION, p)))).flat()
+        : await this.store.readCollection(LEDGER_COLLECTION);
     const out: { key: string; entry: LedgerEntry }[] = [];
     for (const { key, value } of rows) {
       const parsed = LedgerEntry.safeParse(value);
@@ -141,7 +146,8 @@ export class Ledger {
 
   /** What is still held for one sandbox (every live hold of it). */
   async heldFor(sandboxId: string): Promise<bigint> {
-    return liveHolds((await this.entries()).map((e) => e.entry)).get(sandboxId) ?? 0n;
+    const own = await this.entries(['hold', 'debit', 'release'].map((k) => `${k}.${sandboxId}`));
+    return liveHolds(own.map((e) => e.entry).filter((e) => e.sandbox_id === sandboxId)).get(sandboxId) ?? 0n;
   }
 
   private append(

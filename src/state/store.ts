@@ -1,5 +1,6 @@
 import { SandboxerError } from '../core/errors.ts';
-import type { SandboxRecord, SnapshotRecord } from '../core/record.ts';
+import { isTerminal } from '../core/lifecycle.ts';
+import type { SandboxRecord, SandboxState, SnapshotRecord } from '../core/record.ts';
 
 /**
  * Where lifecycle state lives. Every write is atomic; `updateSandbox` is a serialised read-modify-write, so
@@ -16,6 +17,8 @@ export interface StateStore {
   createSandbox(record: SandboxRecord): Promise<void>;
   getSandbox(id: string): Promise<SandboxRecord | undefined>;
   listSandboxes(): Promise<SandboxRecord[]>;
+  /** Live records (not terminal, or cleanup pending) from an index, without reading the history (SQL stores). */
+  listLiveSandboxes?(): Promise<SandboxRecord[]>;
   updateSandbox(id: string, fn: (current: SandboxRecord) => SandboxRecord): Promise<SandboxRecord>;
 
   putSnapshot(record: SnapshotRecord): Promise<void>;
@@ -25,6 +28,8 @@ export interface StateStore {
   appendOnce(collection: string, key: string, value: unknown): Promise<boolean>;
   readCollection(collection: string): Promise<{ key: string; value: unknown }[]>;
   removeFromCollection(collection: string, key: string): Promise<void>;
+  /** The entries whose key starts with prefix, through the (collection, key) index (SQL stores). */
+  readCollectionPrefix?(collection: string, prefix: string): Promise<{ key: string; value: unknown }[]>;
   /** Release connections (SQL stores); the others hold nothing open. */
   close?(): Promise<void>;
 }
@@ -39,3 +44,16 @@ export function assertCollectionKey(collection: string, key?: string): void {
   if (key !== undefined && !KEY_RE.test(key))
     throw new SandboxerError('internal', `bad collection key ${key}`);
 }
+
+/**
+ * The records a listing by state needs: only live ones, through the store's index when it has one, when every
+ * state asked for is a live state (the CLI's default `list`, the API's list); every record otherwise.
+ */
+export function listByState(store: StateStore, states?: SandboxState[]): Promise<SandboxRecord[]> {
+  if (states && store.listLiveSandboxes && states.every((s) => !isTerminal(s)))
+    return store.listLiveSandboxes();
+  return store.listSandboxes();
+}
+
+/** Keys are [A-Za-z0-9._:-]: every key with a prefix sorts below prefix + '~'. */
+export const prefixEnd = (prefix: string): string => `${prefix}~`;

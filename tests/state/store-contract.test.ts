@@ -103,3 +103,23 @@ describe.each(kinds)('%s state store', (_kind, make) => {
     await expect(s.appendOnce('ledger', '../escape', 1)).rejects.toBeInstanceOf(SandboxerError);
   });
 });
+
+describe.each(kinds)('%s state store: prefix reads', (_kind, make) => {
+  it('readCollectionPrefix, where a store has it, returns exactly the keys with the prefix', async () => {
+    const s = await make();
+    for (const k of [
+      'hold.sbx-aaaaaaaaaaaa',
+      'hold.sbx-aaaaaaaaaaaa.r1',
+      'hold.sbx-aaaaaaaaaaab',
+      'holdx',
+      'debit.a',
+    ])
+      await s.appendOnce('ledger', k, { k });
+    if (!s.readCollectionPrefix) return;
+    expect((await s.readCollectionPrefix('ledger', 'hold.sbx-aaaaaaaaaaaa')).map((e) => e.key)).toEqual([
+      'hold.sbx-aaaaaaaaaaaa',
+      'hold.sbx-aaaaaaaaaaaa.r1',
+    ]);
+    expect(await s.readCollectionPrefix('ledger', 'release.x')).toEqual([]);
+  });
+});

@@ -3,7 +3,7 @@ import { notFound, SandboxerError } from '../../core/errors.ts';
 import { SANDBOX_ID_RE, SNAPSHOT_ID_RE } from '../../core/ids.ts';
 import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
 import { parseBody, pendingMigrations, sandboxRow, snapshotRow, VERSION_TABLE } from '../sql/schema.ts';
-import { assertCollectionKey, type StateStore } from '../store.ts';
+import { assertCollectionKey, prefixEnd, type StateStore } from '../store.ts';
 
 /** A connection URL with its password removed, for messages and `location`. */
 export function redactUrl(url: string): string {
@@ -62,7 +62,7 @@ export class PostgresStateStore implements StateStore {
       await c.query(VERSION_TABLE);
       const { rows } = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_version');
       for (const m of pendingMigrations(Number(rows[0]?.v ?? 0), this.location)) {
-        for (const s of m.statements) await c.query(s);
+        for (const s of [...m.statements, ...(m.postgres ?? [])]) await c.query(s);
         await c.query('INSERT INTO schema_version (version, description, applied_at) VALUES ($1, $2, $3)', [
           m.version,
           m.description,
@@ -233,6 +233,16 @@ export class PostgresStateStore implements StateStore {
     const { rows } = await this.query<{ key: string; body: string }>(
       'SELECT key, body FROM collection_entries WHERE collection = $1 ORDER BY key COLLATE "C"',
       [collection],
+    );
+    return rows.map((r) => ({ key: r.key, value: JSON.parse(r.body) as unknown }));
+  }
+
+  async readCollectionPrefix(collection: string, prefix: string): Promise<{ key: string; value: unknown }[]> {
+    assertCollectionKey(collection, prefix);
+    const { rows } = await this.query<{ key: string; body: string }>(
+      `SELECT key, body FROM collection_entries WHERE collection = $1 AND key COLLATE "C" >= $2
+       AND key COLLATE "C" < $3 ORDER BY key COLLATE "C"`,
+      [collection, prefix, prefixEnd(prefix)],
     );
     return rows.map((r) => ({ key: r.key, value: JSON.parse(r.body) as unknown }));
   }

@@ -14,6 +14,8 @@ export interface Migration {
   version: number;
   description: string;
   statements: string[];
+  /** PostgreSQL only, after the statements: indexes in the "C" collation the queries sort and range in. */
+  postgres?: string[];
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -50,6 +52,10 @@ export const MIGRATIONS: Migration[] = [
         key text PRIMARY KEY,
         value text NOT NULL
       )`,
+    ],
+    postgres: [
+      'CREATE INDEX IF NOT EXISTS sandboxes_created_c ON sandboxes (created_at COLLATE "C", id COLLATE "C")',
+      'CREATE INDEX IF NOT EXISTS collection_entries_key_c ON collection_entries (collection, key COLLATE "C")',
     ],
   },
 ];

@@ -4,7 +4,7 @@ import { notFound, SandboxerError } from '../../core/errors.ts';
 import { SANDBOX_ID_RE, SNAPSHOT_ID_RE } from '../../core/ids.ts';
 import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
 import { parseBody, pendingMigrations, sandboxRow, snapshotRow, VERSION_TABLE } from '../sql/schema.ts';
-import { assertCollectionKey, type StateStore } from '../store.ts';
+import { assertCollectionKey, prefixEnd, type StateStore } from '../store.ts';
 
 type SqlValue = string | number | bigint | null;
 interface Statement {
@@ -213,6 +213,15 @@ export class SqliteStateStore implements StateStore {
     assertCollectionKey(collection);
     return this.stmt('SELECT key, body FROM collection_entries WHERE collection = ? ORDER BY key')
       .all(collection)
+      .map((r) => ({ key: String(r.key), value: JSON.parse(String(r.body)) as unknown }));
+  }
+
+  async readCollectionPrefix(collection: string, prefix: string): Promise<{ key: string; value: unknown }[]> {
+    assertCollectionKey(collection, prefix);
+    return this.stmt(
+      'SELECT key, body FROM collection_entries WHERE collection = ? AND key >= ? AND key < ? ORDER BY key',
+    )
+      .all(collection, prefix, prefixEnd(prefix))
       .map((r) => ({ key: String(r.key), value: JSON.parse(String(r.body)) as unknown }));
   }
 
