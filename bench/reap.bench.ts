@@ -7,8 +7,7 @@
 // skips it — it spends about 100 s in throttled DELETEs). Targets: REST ≤ ceil(N/100) + 2·stale + 3, ≤ 30 s,
 // peak RSS ≤ 150 MB. The source rows run under tsx, whose transpiler adds ~60 MiB of RSS: the RSS that counts is
 // the bundle's, the code the runner executes — BENCH_REAP_BUNDLE=DIR adds a row for a build of this tree
-// (`node scripts/build.mjs --out DIR`, or `dist` once rebuilt) and BENCH_REAP_BASELINE_BUNDLE=DIR one for an older
-// build (e.g. a dist/ built before #14). BENCH_REAP_INPROCESS=1 adds the in-process table (bench/reap-inprocess.ts).
+// (`node scripts/build.mjs --out DIR`, or `dist` once rebuilt). BENCH_REAP_INPROCESS=1 adds the in-process table (bench/reap-inprocess.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -120,8 +119,6 @@ export default async function main(): Promise<void> {
   if (bundle) rows.push(await measure(`bundle ${bundle}`, REPO_ROOT, bundle));
   const base = process.env.BENCH_REAP_BASELINE === '0' ? undefined : baselineTree();
   if (base) rows.push(await measure(`baseline ${BASELINE} (tsx)`, base));
-  const oldBundle = process.env.BENCH_REAP_BASELINE_BUNDLE;
-  if (oldBundle) rows.push(await measure(`old bundle ${oldBundle}`, REPO_ROOT, oldBundle));
   const header = [
     'code',
     'REST calls',
