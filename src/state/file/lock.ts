@@ -86,8 +86,11 @@ async function takeOverIfAbandoned(lockPath: string, staleMs: number): Promise<b
   }
   const judged = await holder(lockPath);
   if (!judged) return true;
-  const stale = Date.now() - mtimeMs > staleMs;
-  if (!stale && !holderIsDead(judged)) return false;
+  // On this host the process table decides (a live holder keeps its lock however starved its heartbeat is, e.g.
+  // on a loaded machine); elsewhere only a stale heartbeat does.
+  const local = judged.host === hostname() && Number.isInteger(judged.pid) && judged.pid > 0;
+  const abandoned = local ? holderIsDead(judged) : Date.now() - mtimeMs > staleMs;
+  if (!abandoned) return false;
   const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await rename(lockPath, aside);
