@@ -19,8 +19,9 @@ import type {
 } from '../contract.ts';
 import { failureText, inSession, type SshSession } from '../ssh/connection.ts';
 import { parseLabelFiles } from '../ssh/labels-files.ts';
-import { args, heredocWrite, sh } from '../ssh/quote.ts';
+import { args, heredocWrite, sh, trusted } from '../ssh/quote.ts';
 import { preferredTarget } from '../ssh/preferred.ts';
+import { receiveSealedTar, sealTar } from '../ssh/sealed-tar.ts';
 import { resolveTarget, targetFromHandle, targetHandle, type SshTarget } from '../ssh/target.ts';
 import { compileExcludes, repoFingerprint, tarStream } from '../ssh/upload.ts';
 import { composeFileOf, composePrecheck, excludePatternsOf, localComposeText } from './local.ts';
@@ -155,7 +156,8 @@ async function deployRepo(
   const composeText = localComposeText(ctx.manifest.id, repo, composeFile, excluded);
   const { script: start, services } = await planStart(ctx, l, rt, composeFile, composeText, repo);
   const keep = cfg.repo_cache_entries ?? 8;
-  const cache = repoCache(l.base, repoFingerprint(repo, patterns));
+  // `s2`: entries of this version are sealed and verified (older, unverified ones are never taken).
+  const cache = repoCache(l.base, `${repoFingerprint(repo, patterns)}s2`);
   if (ctx.signal.aborted) throw new CancelledError();
   const first = await prepareAnd(
     ctx,
@@ -172,10 +174,15 @@ async function deployRepo(
   if (ctx.signal.aborted) throw new CancelledError();
   const out = await s.run(
     (keep === 0
-      ? [sh`tar -xf - -C ${l.repo} || exit 1`, start]
+      ? [
+          sh`tmp=${`${l.meta}/repo.tar`}`,
+          receiveSealedTar(trusted('"$tmp"'), l.repo),
+          'rm -f -- "$tmp"',
+          start,
+        ]
       : [cache.fill(l.repo, keep), start, cache.replenish()]
     ).join('\n'),
-    { stdin: await tarStream(repo, patterns), what: 'repo transfer + compose up' },
+    { stdin: sealTar(await tarStream(repo, patterns)), what: 'repo transfer + compose up' },
   );
   await afterStart(ctx, services, out);
 }

@@ -1,5 +1,6 @@
 import { catLabelFiles } from '../ssh/labels-files.ts';
-import { args, detached, sh } from '../ssh/quote.ts';
+import { args, detached, sh, trusted } from '../ssh/quote.ts';
+import { receiveSealedTar } from '../ssh/sealed-tar.ts';
 import type { Runtime } from './project.ts';
 import type { ContainerInfo } from './ready.ts';
 
@@ -196,12 +197,13 @@ export function repoCache(base: string, fingerprint: string) {
         sh`  if mv "$t" ${`${repo}.take`} 2>/dev/null; then rmdir ${repo} && chmod 700 ${`${repo}.take`} && mv ${`${repo}.take`} ${repo} && got=1; break; fi; done`,
         sh`if [ -n "$got" ] || { test -f ${tar} && tar -xf ${tar} -C ${repo}; }; then touch ${tar}; else echo ${miss}; exit 0; fi`,
       ].join('\n'),
-    /** Extract stdin (a tar) into `repo` while saving it in the cache; keep the newest `keep` repos. */
+    /** Extract stdin (a sealed tar, see sealTar) into `repo` while saving it in the cache; keep the newest `keep`. */
     fill: (repo: string, keep: number) =>
       [
         sh`(umask 077 && mkdir -p ${dir}) && chmod 700 ${dir} && rm -rf -- ${repo} && mkdir -m 700 -p ${repo} || exit 1`,
-        sh`tmp=${tar}.$$; tee "$tmp" | tar -xf - -C ${repo}; rc=$?`,
-        'if [ $rc -ne 0 ]; then rm -f "$tmp"; exit $rc; fi',
+        // Only a whole, verified transfer enters the cache (a cut one is removed and fails the create).
+        sh`tmp=${tar}.$$`,
+        receiveSealedTar(trusted('"$tmp"'), repo),
         // Read-only, in a directory only its owner enters: what a later create deploys is what was sent.
         sh`chmod 0400 "$tmp" && mv "$tmp" ${tar}; ls -t ${dir}/repo-*.tar | tail -n +${keep + 1} | xargs -r rm -f --`,
         // Pristine trees of evicted repos go too (in the background: removing thousands of files takes a while).

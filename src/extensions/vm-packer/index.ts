@@ -9,11 +9,12 @@ import { manifestPricing } from '../pricing.ts';
 import { sleep } from '../../core/sleep.ts';
 import { inSession, type SshSession } from '../ssh/connection.ts';
 import { catLabelFiles, parseLabelFiles } from '../ssh/labels-files.ts';
-import { sh } from '../ssh/quote.ts';
+import { sh, trusted } from '../ssh/quote.ts';
 import { preferredTarget } from '../ssh/preferred.ts';
 import { resolveTarget, targetFromHandle, targetHandle } from '../ssh/target.ts';
 import { workspaceAccess } from '../ssh/workspace-access.ts';
 import { repoExcludePatterns, tarStream } from '../ssh/upload.ts';
+import { receiveSealedTar, sealTar } from '../ssh/sealed-tar.ts';
 
 /**
  * ext.vm-packer in attach mode: an isolated workspace `<workspace_root>/<sandbox-id>/` on an existing build VM
@@ -92,8 +93,10 @@ export function vmPacker(manifest: ExtensionManifest): Extension {
         await begin(ctx, s, p);
         if (repo) {
           const excludes = Array.isArray(ctx.config.exclude) ? ctx.config.exclude.map(String) : [];
-          await s.run(sh`tar -xf - -C ${p.workspace}`, {
-            stdin: await tarStream(repo, repoExcludePatterns(repo, excludes)),
+          // Sealed: a cut transfer fails the create instead of leaving a partial workspace.
+          const receive = receiveSealedTar(trusted('"$tmp"'), p.workspace);
+          await s.run(['tmp=$(mktemp) || exit 1', receive, 'rm -f -- "$tmp"'].join('\n'), {
+            stdin: sealTar(await tarStream(repo, repoExcludePatterns(repo, excludes))),
             what: 'repo transfer',
           });
         }
