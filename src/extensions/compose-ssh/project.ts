@@ -10,6 +10,13 @@ export function projectName(sandboxId: string): string {
   return sandboxId;
 }
 
+/**
+ * `-f <file>` for each compose file. A relative path starting with `-` would be read as an option by compose
+ * (podman-compose's argparse takes `-f -x.yml` as a missing value plus an unknown option): it goes as `./-x.yml`.
+ */
+export const composeFileArgs = (files: readonly string[]): string[] =>
+  files.flatMap((f) => ['-f', f.startsWith('-') ? `./${f}` : f]);
+
 /** A compose file path inside the workspace: relative, no `..`, no NUL/newline. Anything else is refused. */
 export function safeRelativePath(p: string, what: string): string {
   const norm = posix.normalize(p);

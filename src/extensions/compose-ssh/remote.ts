@@ -1,7 +1,7 @@
 import { catLabelFiles } from '../ssh/labels-files.ts';
 import { args, detached, sh, trusted } from '../ssh/quote.ts';
 import { receiveSealedTar } from '../ssh/sealed-tar.ts';
-import type { Runtime } from './project.ts';
+import { composeFileArgs, type Runtime } from './project.ts';
 import type { ContainerInfo } from './ready.ts';
 
 /**
@@ -37,7 +37,7 @@ export function teardownScript(
   composeFiles: string[],
   stopTimeout_s: number,
 ): string {
-  const files = composeFiles.flatMap((f) => ['-f', f]);
+  const files = composeFileArgs(composeFiles);
   const engine = args(rt.engine);
   const filter = projectFilter(l.project);
   const podman = /(^|\/)podman$/.test(rt.engine[0]!);
@@ -99,7 +99,7 @@ export function upAndWait(
   services: number,
   wait_s: number,
 ): string {
-  const files = composeFiles.flatMap((f) => ['-f', f]);
+  const files = composeFileArgs(composeFiles);
   const inner = sh`echo $$ > ${`${l.meta}/up.pid`} && cd ${l.repo} && exec ${args(rt.compose)} -p ${l.project} ${args(files)} up -d`;
   const rc = `${l.meta}/up.rc`;
   return [
