@@ -40,7 +40,7 @@ export class BackgroundWork {
    * Run a manager call that makes a new record; resolve with that record as soon as it exists (state
    * `requested`). Failures before that (validation, routing) reject; later ones end up in the record.
    */
-  startProvision(what: string, start: Starter): Promise<SandboxRecord> {
+  startProvision(what: string, start: Starter, onSettled?: () => void): Promise<SandboxRecord> {
     const controller = new AbortController();
     return new Promise<SandboxRecord>((resolve, reject) => {
       let id: string | undefined;
@@ -66,6 +66,7 @@ export class BackgroundWork {
       );
       void this.track(
         work.finally(() => {
+          onSettled?.();
           if (id === undefined) return;
           this.provisions.delete(id);
           this.settledProvision.delete(id);

@@ -15,6 +15,7 @@ const ERROR_TEXT: Record<number, string> = {
   422: 'Valid input the catalog or backend cannot serve (routing, unsupported, credentials)',
   500: 'Internal error',
   502: 'The backend failed',
+  429: 'Too many requests from this token (in flight or per second): retry after Retry-After',
   503: 'The server is shutting down, or the state store is unavailable',
 };
 
@@ -84,6 +85,7 @@ function operation(route: Route): Json {
   }
   const errors = new Set([400, 500, ...(route.public ? [] : [401]), ...(route.errors ?? [])]);
   if (route.body) [413, 415].forEach((s) => errors.add(s));
+  if (route.mutating) errors.add(429); // per-token limits (src/api/limits.ts)
   for (const status of [...errors].sort()) {
     responses[String(status)] = {
       description: ERROR_TEXT[status] ?? 'Error',

@@ -9,6 +9,7 @@ import { BackgroundWork } from './background.ts';
 import { readJsonBody, sendJson } from './body.ts';
 import { HttpError, toHttpError, validationError } from './http-error.ts';
 import { buildOpenApi } from './openapi.ts';
+import { DEFAULT_LIMITS, Limiter, type ApiLimits, type Lease } from './limits.ts';
 import { matchPath, routes, type Route } from './routes.ts';
 import { requestSchemas } from './schemas.ts';
 
@@ -23,6 +24,8 @@ export interface ApiServerOptions {
   /** The bearer token (resolved from a secret_ref by the caller). Required unless host is loopback. */
   token?: string;
   maxBodyBytes?: number;
+  /** Per-token limits on mutating routes (default DEFAULT_LIMITS). */
+  limits?: ApiLimits;
   log?: Logger;
   version?: string;
 }
@@ -54,6 +57,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const version = opts.version ?? '0.0.0';
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const work = new BackgroundWork(opts.manager, log);
+  const limiter = new Limiter(opts.limits ?? DEFAULT_LIMITS);
   let draining = false;
   let openapi: unknown;
   let url = '';
@@ -70,6 +74,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         work,
         maxBody,
         token,
+        limiter,
         draining: () => draining,
         health: () => ({ status: draining ? 'draining' : 'ok', version, in_flight: work.size }),
         openapi: () => (openapi ??= buildOpenApi({ version, serverUrl: url })),
@@ -155,10 +160,13 @@ interface DispatchContext {
   work: BackgroundWork;
   maxBody: number;
   token: string | undefined;
+  limiter: Limiter;
   draining(): boolean;
   health(): { status: 'ok' | 'draining'; version: string; in_flight: number };
   openapi(): unknown;
 }
+
+type RouteMatch = { route: Route; params: Record<string, string> };
 
 async function dispatch(req: IncomingMessage, signal: AbortSignal, ctx: DispatchContext) {
   // Browsers send Origin on cross-site requests; this API has no browser clients, so refuse them outright
@@ -207,6 +215,25 @@ async function dispatch(req: IncomingMessage, signal: AbortSignal, ctx: Dispatch
   }
   const { route } = match;
   if (!route.public && ctx.token) checkBearer(req.headers.authorization, ctx.token);
+  const lease = route.mutating ? ctx.limiter.admit(bearerOf(req.headers.authorization)) : undefined;
+  try {
+    return await admitted(req, signal, ctx, match, lease);
+  } finally {
+    lease?.release();
+  }
+}
+
+/** The rest of a request once it is authenticated and admitted by the limiter. */
+async function admitted(
+  req: IncomingMessage,
+  signal: AbortSignal,
+  ctx: DispatchContext,
+  match: RouteMatch,
+  lease: Lease | undefined,
+) {
+  const { route } = match;
+  const method = route.method;
+  const url = new URL(req.url ?? '/', 'http://x');
 
   const params: Record<string, string> = {};
   for (const [name, raw] of Object.entries(match.params)) {
@@ -261,7 +288,7 @@ async function dispatch(req: IncomingMessage, signal: AbortSignal, ctx: Dispatch
     query,
     body,
     manager: ctx.manager,
-    work: ctx.work,
+    work: lease ? leased(ctx.work, lease) : ctx.work,
     health: ctx.health,
     openapi: ctx.openapi,
   });
@@ -292,4 +319,15 @@ function parseQuery(route: Route, search: URLSearchParams): unknown {
   if (!parsed.success)
     throw validationError('query', parsed.error, `query parameters: ${Object.keys(shape).join(', ')}`);
   return parsed.data;
+}
+
+/** The bearer token of a request (the limiter's key), if any. */
+const bearerOf = (header: string | undefined) => /^Bearer +(\S+) *$/i.exec(header ?? '')?.[1];
+
+/** The background work as a handler sees it: a provision it starts holds the request's lease until it ends. */
+function leased(work: BackgroundWork, lease: Lease): BackgroundWork {
+  return Object.assign(Object.create(work) as BackgroundWork, {
+    startProvision: (what: string, start: Parameters<BackgroundWork['startProvision']>[1]) =>
+      work.startProvision(what, start, lease.hold()),
+  });
 }

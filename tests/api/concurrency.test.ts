@@ -8,7 +8,8 @@ const N = 100;
 describe(`${N} concurrent creates on the stub over real HTTP (file store)`, () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi();
+    // Many creates from one caller at once: the per-token limits (tests/api/limits.test.ts) are lifted here.
+    api = await startTestApi({ limits: { max_in_flight: 10_000, rate_per_s: 10_000, burst: 10_000 } });
   });
   afterAll(async () => {
     await api.stop();

@@ -1,8 +1,9 @@
 import { resolveApiToken } from '../../api/auth.ts';
 import { buildOpenApi } from '../../api/openapi.ts';
+import { DEFAULT_LIMITS } from '../../api/limits.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, startApiServer } from '../../api/server.ts';
 import { parseDurationSeconds } from '../../core/duration.ts';
-import { usageError } from '../../core/errors.ts';
+import { shown, usageError } from '../../core/errors.ts';
 import { packageVersion } from '../../core/version.ts';
 import type { Command } from '../command.ts';
 
@@ -10,7 +11,7 @@ function parseInteger(name: string, v: unknown, fallback: number, max: number): 
   if (v === undefined) return fallback;
   const s = String(v);
   if (!/^\d+$/.test(s) || Number(s) > max)
-    throw usageError(`--${name} '${s}' is not a whole number between 0 and ${max}`);
+    throw usageError(`--${name} ${shown(s)} is not a whole number between 0 and ${max}`);
   return Number(s);
 }
 
@@ -18,13 +19,14 @@ export const serve: Command = {
   name: 'serve',
   summary: 'Serve the HTTP API (create, get, list, destroy, snapshots…) until SIGINT/SIGTERM',
   usage:
-    'sandboxer serve [--port N] [--host ADDR] [--token-ref env:NAME|file:PATH] [--max-body BYTES] [--drain-timeout DUR] [--openapi]',
+    'sandboxer serve [--port N] [--host ADDR] [--token-ref env:NAME|file:PATH] [--max-body BYTES] [--drain-timeout DUR] [--max-in-flight N] [--rate N] [--burst N] [--openapi]',
   details: [
     `Listens on 127.0.0.1:${DEFAULT_PORT} by default (--port 0 picks a free port). Every route except /healthz and`,
     '/openapi.json needs "Authorization: Bearer <token>" when --token-ref (or SANDBOXER_API_TOKEN_REF) is set;',
     'a non-loopback --host without a token is refused. On SIGINT/SIGTERM it stops accepting work, waits up to',
     '--drain-timeout (default 30s) for provisions and teardowns, then cancels the remaining provisions, which are',
-    'torn down before it exits. --openapi prints the OpenAPI document and exits. See docs/http-api.md.',
+    'torn down before it exits. Mutating routes are limited per token (--max-in-flight, --rate, --burst): beyond',
+    'them the answer is 429 with Retry-After. --openapi prints the OpenAPI document and exits. See docs/http-api.md.',
     'Examples:',
     '  sandboxer serve --port 7878',
     '  API_TOKEN=$(openssl rand -hex 32) sandboxer serve --host 0.0.0.0 --token-ref env:API_TOKEN',
@@ -42,6 +44,18 @@ export const serve: Command = {
       type: 'string',
       description: 'on SIGINT/SIGTERM wait this long for running work (default 30s)',
     },
+    'max-in-flight': {
+      type: 'string',
+      description: `mutating operations one token may have running at once (default ${DEFAULT_LIMITS.max_in_flight})`,
+    },
+    rate: {
+      type: 'string',
+      description: `mutating requests per second per token, after the burst (default ${DEFAULT_LIMITS.rate_per_s})`,
+    },
+    burst: {
+      type: 'string',
+      description: `mutating requests one token may send at once (default ${DEFAULT_LIMITS.burst})`,
+    },
     openapi: { type: 'boolean', description: 'print the OpenAPI document and exit' },
   },
   async run(ctx, { values }) {
@@ -57,6 +71,18 @@ export const serve: Command = {
       16 * 1024 * 1024,
     );
     const graceMs = parseDurationSeconds(String(values['drain-timeout'] ?? '30s'), '--drain-timeout') * 1000;
+    const limits = {
+      max_in_flight: parseInteger(
+        'max-in-flight',
+        values['max-in-flight'],
+        DEFAULT_LIMITS.max_in_flight,
+        100_000,
+      ),
+      rate_per_s: parseInteger('rate', values.rate, DEFAULT_LIMITS.rate_per_s, 100_000),
+      burst: parseInteger('burst', values.burst, DEFAULT_LIMITS.burst, 100_000),
+    };
+    if (limits.max_in_flight < 1 || limits.rate_per_s <= 0 || limits.burst < 1)
+      throw usageError('--max-in-flight, --rate and --burst must be at least 1');
     const host = String(values.host ?? '127.0.0.1');
     const tokenRef = (values['token-ref'] as string | undefined) ?? ctx.env.SANDBOXER_API_TOKEN_REF;
     const manager = ctx.manager();
@@ -66,6 +92,7 @@ export const serve: Command = {
       host,
       port,
       maxBodyBytes,
+      limits,
       log: ctx.log,
       version: packageVersion(),
       ...(token ? { token } : {}),
