@@ -45,7 +45,7 @@ import {
 import type { Extension, ExtensionContext, ProvisionContext, Secrets } from '../extensions/contract.ts';
 import type { ExtensionRegistry } from '../extensions/registry.ts';
 import type { LifecycleHooks, ReapedAction } from '../events/hooks.ts';
-import { routeExhausted } from '../routing/errors.ts';
+import { noCandidate, routeExhausted } from '../routing/errors.ts';
 import { StrategyRouter } from '../routing/router.ts';
 import type { RoutePlan, Router } from '../routing/types.ts';
 import { listByState, type StateStore } from '../state/store.ts';
@@ -253,11 +253,7 @@ export class SandboxManager {
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     if (plan.order.length === 0) {
-      throw new SandboxerError(
-        'routing',
-        `no candidate backend can serve ${profile.id}: ${describeCandidates(plan.decision.candidates)}`,
-        { hint: `run 'sandboxer route explain --profile ${profile.id}' for details` },
-      );
+      throw noCandidate(profile.id, describeCandidates(plan.decision.candidates));
     }
     return plan;
   }

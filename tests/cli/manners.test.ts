@@ -108,3 +108,13 @@ describe('CLI manners', () => {
     expect(lines).toEqual(['::group::step', '::endgroup::']);
   });
 });
+
+describe('a fresh machine', () => {
+  it('the routing error of a shipped self-hosted profile names the profile to try', async () => {
+    const r = await run(['create', '--profile', 'profile.sandbox-canary']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('no candidate backend can serve profile.sandbox-canary');
+    expect(r.stderr).toContain("'sandboxer create --profile profile.saas-stub' needs no backend");
+    expect(r.stderr).toContain('docs/getting-started.md');
+  });
+});

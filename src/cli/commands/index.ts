@@ -2,6 +2,7 @@ import type { Command } from '../command.ts';
 import { accessCommands } from './access.ts';
 import { catalogCommands } from './catalog.ts';
 import { creditsCommands } from './credits.ts';
+import { doctor } from './doctor.ts';
 import { exportCommands } from './export.ts';
 import { inspectHost } from './inspect-host.ts';
 import { routeCommands } from './route.ts';
@@ -25,5 +26,6 @@ export const commands: Command[] = [
   ...staleCommands,
   ...stateCommands,
   inspectHost,
+  doctor,
   ...routeCommands,
 ];

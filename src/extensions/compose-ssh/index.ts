@@ -62,7 +62,7 @@ import { collectTelemetry, type HostTelemetry } from './telemetry.ts';
 const OVERRIDE = '.sandboxer.override.json';
 const PORTS_FILE = '.sandboxer.compose.json';
 
-const baseDir = (config: Record<string, unknown>, env: NodeJS.ProcessEnv) =>
+export const baseDir = (config: Record<string, unknown>, env: NodeJS.ProcessEnv) =>
   String(env.SANDBOXER_BASE_DIR ?? config.base_dir ?? '/var/tmp/sandboxer');
 
 const stopTimeout = (config: Record<string, unknown>) => Number(config.stop_timeout_s ?? 10);
