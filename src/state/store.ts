@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SandboxerError } from '../core/errors.ts';
 import { isTerminal } from '../core/lifecycle.ts';
 import type { SandboxRecord, SandboxState, SnapshotRecord } from '../core/record.ts';
@@ -57,3 +58,7 @@ export function listByState(store: StateStore, states?: SandboxState[]): Promise
 
 /** Keys are [A-Za-z0-9._:-]: every key with a prefix sorts below prefix + '~'. */
 export const prefixEnd = (prefix: string): string => `${prefix}~`;
+
+/** A store's scope id: `<kind prefix>-` and 12 hex digits of its location's digest (see StateStore.scopeId). */
+export const scopeIdOf = (prefix: string, location: string): string =>
+  `${prefix}-${createHash('sha256').update(location).digest('hex').slice(0, 12)}`;

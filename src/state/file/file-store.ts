@@ -1,11 +1,10 @@
 import { SANDBOX_ID_RE, SNAPSHOT_ID_RE } from '../../core/ids.ts';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { notFound, SandboxerError } from '../../core/errors.ts';
 import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
-import { assertCollectionKey, type StateStore } from '../store.ts';
+import { assertCollectionKey, scopeIdOf, type StateStore } from '../store.ts';
 import { writeFileAtomic, writeFileExclusive } from './atomic.ts';
 import { withFileLock } from './lock.ts';
 
@@ -22,7 +21,7 @@ export class FileStateStore implements StateStore {
 
   constructor(readonly dir: string) {
     this.location = dir;
-    this.scopeId = `fs-${createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 12)}`;
+    this.scopeId = scopeIdOf('fs', resolve(dir));
   }
 
   private init(): Promise<void> {

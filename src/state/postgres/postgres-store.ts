@@ -3,7 +3,7 @@ import { notFound, SandboxerError } from '../../core/errors.ts';
 import { SANDBOX_ID_RE, SNAPSHOT_ID_RE } from '../../core/ids.ts';
 import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
 import { parseBody, pendingMigrations, sandboxRow, snapshotRow, VERSION_TABLE } from '../sql/schema.ts';
-import { assertCollectionKey, prefixEnd, type StateStore } from '../store.ts';
+import { assertCollectionKey, prefixEnd, scopeIdOf, type StateStore } from '../store.ts';
 
 /** A connection URL with its password removed, for messages and `location`. */
 export function redactUrl(url: string): string {
@@ -29,6 +29,8 @@ const MIGRATE_LOCK = 0x5a4d_4254;
 export class PostgresStateStore implements StateStore {
   readonly kind = 'postgres';
   readonly location: string;
+  /** The database's address (no password) digest: the same database, the same scope. */
+  readonly scopeId: string;
   private pool: Promise<Pool> | undefined;
 
   constructor(
@@ -36,6 +38,7 @@ export class PostgresStateStore implements StateStore {
     private readonly opts: { max?: number } = {},
   ) {
     this.location = redactUrl(url);
+    this.scopeId = scopeIdOf('pg', this.location);
   }
 
   private connect(): Promise<Pool> {

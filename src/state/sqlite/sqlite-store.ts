@@ -1,10 +1,10 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { notFound, SandboxerError } from '../../core/errors.ts';
 import { SANDBOX_ID_RE, SNAPSHOT_ID_RE } from '../../core/ids.ts';
 import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
 import { parseBody, pendingMigrations, sandboxRow, snapshotRow, VERSION_TABLE } from '../sql/schema.ts';
-import { assertCollectionKey, prefixEnd, type StateStore } from '../store.ts';
+import { assertCollectionKey, prefixEnd, scopeIdOf, type StateStore } from '../store.ts';
 
 type SqlValue = string | number | bigint | null;
 interface Statement {
@@ -46,6 +46,8 @@ export interface SqliteStoreOptions {
 export class SqliteStateStore implements StateStore {
   readonly kind = 'sqlite';
   readonly location: string;
+  /** The resolved database file's digest: the same database, the same scope. */
+  readonly scopeId: string;
   private db: Database | undefined;
   private readonly stmts = new Map<string, Statement>();
 
@@ -54,6 +56,7 @@ export class SqliteStateStore implements StateStore {
     private readonly opts: SqliteStoreOptions = {},
   ) {
     this.location = file;
+    this.scopeId = scopeIdOf('sq', file === ':memory:' ? `memory:${process.pid}` : resolve(file));
   }
 
   private open(): Database {
