@@ -16,6 +16,7 @@ import { pgBinDir, startPg, type PgServer } from '../tests/state/pg-server.ts';
 import { record } from '../tests/state/stores.ts';
 
 const SIZES = (process.env.BENCH_STATE_SIZES ?? '100,1000,10000').split(',').map(Number);
+const STORES = (process.env.BENCH_STATE_STORES ?? 'file,sqlite,postgres').split(',');
 const LIVE = 10;
 const ROUNDS = 5;
 
@@ -96,7 +97,7 @@ export default async function bench(): Promise<void> {
   else console.log('postgres: skipped (no /usr/lib/postgresql/*/bin; apt-get install postgresql)');
   const results = new Map<string, Map<number, Row>>();
   try {
-    for (const [kind, open] of kinds) {
+    for (const [kind, open] of kinds.filter(([k]) => STORES.includes(k))) {
       const rows = new Map<number, Row>();
       results.set(kind, rows);
       for (const n of SIZES) {

@@ -4,6 +4,7 @@ import { SandboxerError, shown, usageError } from '../core/errors.ts';
 import { DECIMAL_RE, fromMicros, toMicros } from '../core/money.ts';
 import { isTerminal } from '../core/lifecycle.ts';
 import type { SandboxRecord } from '../core/record.ts';
+import type { LedgerSummary } from '../state/sql/ledger-index.ts';
 import type { StateStore } from '../state/store.ts';
 
 export const LEDGER_COLLECTION = 'ledger';
@@ -169,6 +170,8 @@ export class Ledger {
   }
 
   async balance(env: NodeJS.ProcessEnv = {}): Promise<Balance> {
+    const summary = await this.store.ledgerSummary?.();
+    if (summary) return balanceOf(summary, budgetFromEnv(env));
     return computeBalance(
       (await this.entries()).map((e) => e.entry),
       budgetFromEnv(env),
@@ -228,8 +231,15 @@ export function computeBalance(entries: LedgerEntry[], budget: bigint | undefine
   const holds = liveHolds(entries);
   let held = 0n;
   for (const amount of holds.values()) held += amount;
-  const live = holds.size;
   const hasGrants = entries.some((e) => e.kind === 'grant');
+  return balanceOf({ granted, debited, held, liveHolds: holds.size, hasGrants }, budget);
+}
+
+/** The balance from its totals: computed from the entries, or kept running by a SQL store. */
+export function balanceOf(
+  { granted, debited, held, liveHolds: live, hasGrants }: LedgerSummary,
+  budget: bigint | undefined,
+): Balance {
   const mode = hasGrants ? 'ledger' : budget !== undefined ? 'budget' : 'unlimited';
   return {
     mode,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { SandboxerError } from '../core/errors.ts';
 import { isTerminal } from '../core/lifecycle.ts';
 import type { SandboxRecord, SandboxState, SnapshotRecord } from '../core/record.ts';
+import type { LedgerSummary } from './sql/ledger-index.ts';
 
 /**
  * Where lifecycle state lives. Every write is atomic; `updateSandbox` is a serialised read-modify-write, so
@@ -31,6 +32,8 @@ export interface StateStore {
   removeFromCollection(collection: string, key: string): Promise<void>;
   /** The entries whose key starts with prefix, through the (collection, key) index (SQL stores). */
   readCollectionPrefix?(collection: string, prefix: string): Promise<{ key: string; value: unknown }[]>;
+  /** The credits ledger's running balance, kept beside its entries (SQL stores; see sql/ledger-index.ts). */
+  ledgerSummary?(): Promise<LedgerSummary | undefined>;
   /** Release connections (SQL stores); the others hold nothing open. */
   close?(): Promise<void>;
 }

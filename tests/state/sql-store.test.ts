@@ -145,3 +145,32 @@ describe.skipIf(!HAVE_SQLITE || !HAVE_PG)('state migrate into PostgreSQL (--stat
     expect(listed.map((r) => r.id)).toEqual([b.id, a.id]);
   });
 });
+
+describe.skipIf(!HAVE_SQLITE)('SQLite schema migrations', () => {
+  it('migration 2 builds the running ledger balance from the entries a version-1 database holds', async () => {
+    const file = join(tmp.dir, 'v1.db');
+    const s = new SqliteStateStore(file);
+    const r = record();
+    const ledger = new Ledger(s);
+    await ledger.grant('5', { id: 'g' });
+    await ledger.hold(r, '1');
+    await s.close();
+    const { DatabaseSync } = process.getBuiltinModule('node:sqlite' as never) as {
+      DatabaseSync: new (f: string) => { exec(s: string): void; close(): void };
+    };
+    const raw = new DatabaseSync(file); // back to version 1: no running balance
+    raw.exec('DELETE FROM schema_version WHERE version >= 2');
+    for (const t of ['ledger_totals', 'ledger_holds', 'ledger_closed', 'ledger_voided'])
+      raw.exec(`DROP TABLE ${t}`);
+    raw.close();
+    const reopened = new SqliteStateStore(file);
+    expect(await reopened.ledgerSummary()).toEqual({
+      granted: 5_000_000n,
+      debited: 0n,
+      held: 1_000_000n,
+      liveHolds: 1,
+      hasGrants: true,
+    });
+    await reopened.close();
+  });
+});

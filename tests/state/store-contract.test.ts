@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { SandboxerError } from '../../src/core/errors.ts';
 import { newSnapshotId } from '../../src/core/ids.ts';
+import { computeBalance, Ledger } from '../../src/payments/ledger.ts';
 import { tempDir } from '../helpers/env.ts';
 import { HAVE_PG, HAVE_SQLITE, record, storeKinds } from './stores.ts';
 import { PG_SKIP_REASON } from './pg-server.ts';
@@ -121,5 +122,40 @@ describe.each(kinds)('%s state store: prefix reads', (_kind, make) => {
       'hold.sbx-aaaaaaaaaaaa.r1',
     ]);
     expect(await s.readCollectionPrefix('ledger', 'release.x')).toEqual([]);
+  });
+});
+
+describe.each(kinds)('%s state store: the ledger balance', (_kind, make) => {
+  it('a running balance, where a store keeps one, equals the balance computed from the entries', async () => {
+    const s = await make();
+    const ledger = new Ledger(s);
+    const a = record();
+    const b = record();
+    const c = record();
+    await ledger.grant('10', { id: 'g1' });
+    await ledger.grant('10', { id: 'g1' }); // a retry: once
+    await ledger.hold(a, '1.5');
+    await ledger.hold(a, '0.5', 'ext1');
+    await ledger.release(a, '0.5', undefined, 'ext1'); // voids that extension only
+    await ledger.hold(b, '2');
+    await ledger.debit(b, '1.25'); // closes b's hold
+    await ledger.release(c, '3'); // a release before its hold (a crash order): the hold never opens
+    await ledger.hold(c, '3');
+    await Promise.all(Array.from({ length: 10 }, (_, i) => ledger.hold(record(), `0.0${i}`)));
+    const computed = computeBalance(
+      (await ledger.entries()).map((e) => e.entry),
+      undefined,
+    );
+    expect(await ledger.balance()).toEqual(computed);
+    expect(computed).toMatchObject({ granted_usd: '10.000000', debited_usd: '1.250000', live_holds: 11 });
+    expect(await ledger.heldFor(a.id)).toBe(1_500_000n);
+    // A removed entry (never done by the ledger itself, but possible by hand) recomputes the balance.
+    await s.removeFromCollection('ledger', `debit.${b.id}`);
+    expect(await ledger.balance()).toEqual(
+      computeBalance(
+        (await ledger.entries()).map((e) => e.entry),
+        undefined,
+      ),
+    );
   });
 });

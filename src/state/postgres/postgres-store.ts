@@ -2,6 +2,16 @@ import type { Pool, PoolClient } from 'pg';
 import { notFound, SandboxerError } from '../../core/errors.ts';
 import { SANDBOX_ID_RE, SNAPSHOT_ID_RE } from '../../core/ids.ts';
 import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
+import {
+  dollarParams,
+  LEDGER_INDEX_COLLECTION,
+  LEDGER_RESET,
+  LEDGER_SUMMARY_SQL,
+  ledgerStatements,
+  ledgerSummary,
+  type LedgerSummary,
+  type Sql,
+} from '../sql/ledger-index.ts';
 import { parseBody, pendingMigrations, sandboxRow, snapshotRow, VERSION_TABLE } from '../sql/schema.ts';
 import { assertCollectionKey, prefixEnd, scopeIdOf, type StateStore } from '../store.ts';
 
@@ -66,6 +76,7 @@ export class PostgresStateStore implements StateStore {
       const { rows } = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_version');
       for (const m of pendingMigrations(Number(rows[0]?.v ?? 0), this.location)) {
         for (const s of [...m.statements, ...(m.postgres ?? [])]) await c.query(s);
+        if (m.reindexLedger) await this.reindexLedger(c);
         await c.query('INSERT INTO schema_version (version, description, applied_at) VALUES ($1, $2, $3)', [
           m.version,
           m.description,
@@ -224,11 +235,51 @@ export class PostgresStateStore implements StateStore {
 
   async appendOnce(collection: string, key: string, value: unknown): Promise<boolean> {
     assertCollectionKey(collection, key);
-    const res = await this.query(
-      'INSERT INTO collection_entries (collection, key, body) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-      [collection, key, JSON.stringify(value)],
+    const insert =
+      'INSERT INTO collection_entries (collection, key, body) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING';
+    const params = [collection, key, JSON.stringify(value)];
+    if (collection !== LEDGER_INDEX_COLLECTION) return (await this.query(insert, params)).rowCount === 1;
+    // A ledger entry and its effect on the running balance commit together. Ledger writers queue on the totals
+    // row first, so a hold and the debit closing its sandbox never interleave.
+    return this.ledgerTx(async (c) => {
+      const added = ((await c.query(insert, params)).rowCount ?? 0) === 1;
+      if (added) await this.run(c, ledgerStatements(value));
+      return added;
+    });
+  }
+
+  private async ledgerTx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    const pool = await this.connect();
+    return this.withClient(pool, (c) =>
+      this.tx(c, async () => {
+        try {
+          await c.query('SELECT id FROM ledger_totals WHERE id = 1 FOR UPDATE');
+          return await fn(c);
+        } catch (err) {
+          throw this.wrap(err);
+        }
+      }),
     );
-    return res.rowCount === 1;
+  }
+
+  private async run(c: PoolClient, statements: Sql[]): Promise<void> {
+    for (const { sql, params } of statements) await c.query(dollarParams(sql), params);
+  }
+
+  /** Recompute the running balance from every ledger entry (inside the caller's transaction). */
+  private async reindexLedger(c: PoolClient): Promise<void> {
+    await this.run(c, LEDGER_RESET);
+    const { rows } = await c.query<{ body: string }>(
+      'SELECT body FROM collection_entries WHERE collection = $1 ORDER BY key COLLATE "C"',
+      [LEDGER_INDEX_COLLECTION],
+    );
+    for (const r of rows) await this.run(c, ledgerStatements(JSON.parse(r.body)));
+  }
+
+  /** The ledger's running balance: grants, debits and open holds, without reading the entries. */
+  async ledgerSummary(): Promise<LedgerSummary | undefined> {
+    const { rows } = await this.query(LEDGER_SUMMARY_SQL);
+    return ledgerSummary(rows[0]);
   }
 
   async readCollection(collection: string): Promise<{ key: string; value: unknown }[]> {
@@ -252,7 +303,12 @@ export class PostgresStateStore implements StateStore {
 
   async removeFromCollection(collection: string, key: string): Promise<void> {
     assertCollectionKey(collection, key);
-    await this.query('DELETE FROM collection_entries WHERE collection = $1 AND key = $2', [collection, key]);
+    const remove = 'DELETE FROM collection_entries WHERE collection = $1 AND key = $2';
+    if (collection !== LEDGER_INDEX_COLLECTION) await this.query(remove, [collection, key]);
+    else
+      await this.ledgerTx(async (c) => {
+        if (((await c.query(remove, [collection, key])).rowCount ?? 0) > 0) await this.reindexLedger(c);
+      });
   }
 
   async getMeta(key: string): Promise<string | undefined> {

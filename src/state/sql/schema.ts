@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { SandboxerError } from '../../core/errors.ts';
 import { isTerminal } from '../../core/lifecycle.ts';
 import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
+import { LEDGER_INDEX_DDL } from './ledger-index.ts';
 
 /**
  * The one schema of the SQL state stores (SQLite and PostgreSQL). A record is kept whole as JSON in `body`;
@@ -16,6 +17,8 @@ export interface Migration {
   statements: string[];
   /** PostgreSQL only, after the statements: indexes in the "C" collation the queries sort and range in. */
   postgres?: string[];
+  /** Rebuild the ledger's running balance from its entries after this migration. */
+  reindexLedger?: boolean;
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -57,6 +60,12 @@ export const MIGRATIONS: Migration[] = [
       'CREATE INDEX IF NOT EXISTS sandboxes_created_c ON sandboxes (created_at COLLATE "C", id COLLATE "C")',
       'CREATE INDEX IF NOT EXISTS collection_entries_key_c ON collection_entries (collection, key COLLATE "C")',
     ],
+  },
+  {
+    version: 2,
+    description: 'running balance of the credits ledger',
+    statements: LEDGER_INDEX_DDL,
+    reindexLedger: true,
   },
 ];
 

@@ -4,6 +4,15 @@ import { notFound, SandboxerError } from '../../core/errors.ts';
 import { SANDBOX_ID_RE, SNAPSHOT_ID_RE } from '../../core/ids.ts';
 import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
 import { parseBody, pendingMigrations, sandboxRow, snapshotRow, VERSION_TABLE } from '../sql/schema.ts';
+import {
+  LEDGER_INDEX_COLLECTION,
+  LEDGER_RESET,
+  LEDGER_SUMMARY_SQL,
+  ledgerStatements,
+  ledgerSummary,
+  type LedgerSummary,
+  type Sql,
+} from '../sql/ledger-index.ts';
 import { assertCollectionKey, prefixEnd, scopeIdOf, type StateStore } from '../store.ts';
 
 type SqlValue = string | number | bigint | null;
@@ -92,6 +101,7 @@ export class SqliteStateStore implements StateStore {
       const row = db.prepare('SELECT max(version) AS v FROM schema_version').get();
       for (const m of pendingMigrations(Number(row?.v ?? 0), this.file)) {
         for (const s of m.statements) db.exec(s);
+        if (m.reindexLedger) this.reindexLedger();
         db.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)').run(
           m.version,
           m.description,
@@ -206,10 +216,37 @@ export class SqliteStateStore implements StateStore {
 
   async appendOnce(collection: string, key: string, value: unknown): Promise<boolean> {
     assertCollectionKey(collection, key);
-    const res = this.stmt(
-      'INSERT INTO collection_entries (collection, key, body) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-    ).run(collection, key, JSON.stringify(value));
-    return Number(res.changes) === 1;
+    const insert = () =>
+      Number(
+        this.stmt(
+          'INSERT INTO collection_entries (collection, key, body) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+        ).run(collection, key, JSON.stringify(value)).changes,
+      ) === 1;
+    if (collection !== LEDGER_INDEX_COLLECTION) return insert();
+    // A ledger entry and its effect on the running balance commit together.
+    return this.transaction(() => {
+      const added = insert();
+      if (added) this.run(ledgerStatements(value));
+      return added;
+    });
+  }
+
+  private run(statements: Sql[]): void {
+    for (const { sql, params } of statements) this.stmt(sql).run(...params);
+  }
+
+  /** Recompute the running balance from every ledger entry (inside the caller's transaction). */
+  private reindexLedger(): void {
+    this.run(LEDGER_RESET);
+    const rows = this.stmt('SELECT body FROM collection_entries WHERE collection = ? ORDER BY key').all(
+      LEDGER_INDEX_COLLECTION,
+    );
+    for (const r of rows) this.run(ledgerStatements(JSON.parse(String(r.body))));
+  }
+
+  /** The ledger's running balance: grants, debits and open holds, without reading the entries. */
+  async ledgerSummary(): Promise<LedgerSummary | undefined> {
+    return ledgerSummary(this.stmt(LEDGER_SUMMARY_SQL).get());
   }
 
   async readCollection(collection: string): Promise<{ key: string; value: unknown }[]> {
@@ -230,7 +267,13 @@ export class SqliteStateStore implements StateStore {
 
   async removeFromCollection(collection: string, key: string): Promise<void> {
     assertCollectionKey(collection, key);
-    this.stmt('DELETE FROM collection_entries WHERE collection = ? AND key = ?').run(collection, key);
+    const remove = () =>
+      this.stmt('DELETE FROM collection_entries WHERE collection = ? AND key = ?').run(collection, key);
+    if (collection !== LEDGER_INDEX_COLLECTION) remove();
+    else
+      this.transaction(() => {
+        if (Number(remove().changes) > 0) this.reindexLedger();
+      });
   }
 
   /** A small key/value table beside the records (e.g. which file-store directory was imported). */
