@@ -124,6 +124,15 @@ const corpus: Case[] = [
     says: /maximum/,
   },
   {
+    name: 'ttl that overflows a date (#15)',
+    method: 'POST',
+    path: '/v1/sandboxes',
+    json: { ttl: '99999999999d' },
+    status: 400,
+    code: 'validation',
+    says: /duration/,
+  },
+  {
     name: 'ttl is a number',
     method: 'POST',
     path: '/v1/sandboxes',

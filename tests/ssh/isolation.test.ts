@@ -26,6 +26,7 @@ suite(`isolation on the real host${reason ? ` (skipped: ${reason})` : ''}`, () =
         USER: 'tester',
         SANDBOXER_STATE_DIR: join(tmp.dir, state),
         SANDBOXER_BASE_DIR: base,
+        SANDBOXER_VM_WORKSPACE_ROOT: join(tmp.dir, 'build'),
       },
     });
   let a: SandboxManager;
@@ -57,6 +58,15 @@ suite(`isolation on the real host${reason ? ` (skipped: ${reason})` : ''}`, () =
         a.create({ profileId: 'profile.compose-e2e', inputs: { repo }, ttl: '10m' }),
       ).rejects.toMatchObject({ code: 'validation', exitCode: 2, message });
     }
+    // A compose_file that leaves the repo is refused before any record as well.
+    for (const compose_file of ['../x.yml', '/etc/passwd', 'a/../../x.yml']) {
+      await expect(
+        a.create({
+          profileId: 'profile.compose-e2e',
+          inputs: { repo: join(tmp.dir, 'bad-up'), compose_file },
+        }),
+      ).rejects.toMatchObject({ code: 'usage', exitCode: 2 });
+    }
     expect(await a.store.listSandboxes()).toEqual([]);
     expect(readdirSync(tmp.dir)).not.toContain('host');
   });
@@ -79,6 +89,15 @@ suite(`isolation on the real host${reason ? ` (skipped: ${reason})` : ''}`, () =
     const tars = readdirSync(join(base, '.cache')).filter((f) => f.endsWith('.tar'));
     expect(tars.length).toBe(1);
     expect(mode(join(base, '.cache', tars[0]!))).toBe('400');
+    await a.destroy(r.id);
+  });
+
+  it('a vm-packer workspace is 0700', async () => {
+    const repo = join(tmp.dir, 'vm-repo');
+    mkdirSync(repo, { recursive: true });
+    writeFileSync(join(repo, 'secret.txt'), 'x');
+    const r = await a.create({ profileId: 'profile.vm-haskell-build', inputs: { repo } });
+    expect((statSync(join(tmp.dir, 'build', r.id)).mode & 0o777).toString(8)).toBe('700');
     await a.destroy(r.id);
   });
 

@@ -95,7 +95,9 @@ export function vmPacker(manifest: ExtensionManifest): Extension {
           const excludes = Array.isArray(ctx.config.exclude) ? ctx.config.exclude.map(String) : [];
           // Sealed: a cut transfer fails the create instead of leaving a partial workspace.
           const receive = receiveSealedTar(trusted('"$tmp"'), p.workspace);
-          await s.run(['tmp=$(mktemp) || exit 1', receive, 'rm -f -- "$tmp"'].join('\n'), {
+          // The tar's own `.` entry carries the repo's mode: the workspace is made private again after it.
+          const close = sh`chmod 700 -- ${p.workspace}`;
+          await s.run(['tmp=$(mktemp) || exit 1', receive, 'rm -f -- "$tmp"', close].join('\n'), {
             stdin: sealTar(await tarStream(repo, repoExcludePatterns(repo, excludes))),
             what: 'repo transfer',
           });
@@ -199,7 +201,9 @@ export function vmPacker(manifest: ExtensionManifest): Extension {
         }
         await begin(ctx, s, p);
         if (ctx.signal.aborted) throw new CancelledError();
-        await s.run(sh`tar -xf ${file} -C ${p.workspace}`, { what: 'restoring the workspace' });
+        await s.run(sh`tar -xf ${file} -C ${p.workspace} && chmod 700 -- ${p.workspace}`, {
+          what: 'restoring the workspace',
+        });
       });
       return {
         handle: { restored_from: String(snapshot.handle.snapshot_backend_id) },
