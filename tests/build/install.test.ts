@@ -93,7 +93,7 @@ describe('the packed package', () => {
     expect(out.exports).toEqual(expect.arrayContaining(['createManager', 'SandboxManager', 'SandboxAccess']));
     expect(out.exports.length).toBeLessThan(35);
     expect(out.exports).not.toContain('StrategyRouter');
-  });
+  }, 120_000);
 
   it('puts a working sandboxer in the project and, installed globally, on PATH', () => {
     run('npm', ['install', '--global', '--prefix', prefix, ...NPM_FLAGS, tarball], tmp.dir);
@@ -113,5 +113,5 @@ describe('the packed package', () => {
       PATH: `${join(prefix, 'bin')}:${process.env.PATH}`,
     });
     expect(onPath.trim()).toBe(pkg.version);
-  });
+  }, 480_000);
 });
