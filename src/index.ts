@@ -42,6 +42,9 @@ export {
 export type { StateStore } from './state/store.ts';
 export { FileStateStore } from './state/file/file-store.ts';
 export { MemoryStateStore } from './state/memory/memory-store.ts';
+export { SqliteStateStore } from './state/sqlite/sqlite-store.ts';
+export { PostgresStateStore } from './state/postgres/postgres-store.ts';
+export { openStateStore, type StateBackend } from './state/open.ts';
 
 // Errors.
 export {

@@ -67,6 +67,19 @@ export const MIGRATIONS: Migration[] = [
     statements: LEDGER_INDEX_DDL,
     reindexLedger: true,
   },
+  {
+    version: 3,
+    // The live listing is ordered by creation: an index on (state) let the planner prefer the creation index
+    // and walk every record; this one serves the filter and the order together.
+    description: 'live records indexed in listing order',
+    statements: [
+      'DROP INDEX IF EXISTS sandboxes_live',
+      'CREATE INDEX IF NOT EXISTS sandboxes_live_created ON sandboxes (created_at, id) WHERE live = 1',
+    ],
+    postgres: [
+      'CREATE INDEX IF NOT EXISTS sandboxes_live_created_c ON sandboxes (created_at COLLATE "C", id COLLATE "C") WHERE live = 1',
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
