@@ -15,6 +15,8 @@ export const ALLOWANCES = [
   'host_pid',
   'host_ipc',
   'host_userns',
+  'host_uts',
+  'host_cgroup',
   'cap_add',
   'devices',
   'security_opt',
@@ -105,6 +107,8 @@ export function violations(doc: Obj, composeFile: string, repo?: string): Violat
     if (hostMode(svc.pid)) flag('pid', `is ${shown(svc.pid)}`, 'host_pid');
     if (hostMode(svc.ipc)) flag('ipc', `is ${shown(svc.ipc)}`, 'host_ipc');
     if (svc.userns_mode === 'host') flag('userns_mode', 'is host', 'host_userns');
+    if (svc.uts === 'host') flag('uts', 'is host', 'host_uts');
+    if (svc.cgroup === 'host') flag('cgroup', 'is host', 'host_cgroup');
     if (Array.isArray(svc.cap_add) && svc.cap_add.length) flag('cap_add', 'adds capabilities', 'cap_add');
     for (const f of ['devices', 'device_cgroup_rules'])
       if (Array.isArray(svc[f]) && (svc[f] as unknown[]).length) flag(f, 'gives host devices', 'devices');
