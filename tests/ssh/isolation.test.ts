@@ -5,6 +5,7 @@ import { createManager } from '../../src/manager/factory.ts';
 import type { SandboxManager } from '../../src/manager/manager.ts';
 import { findStale } from '../../src/telemetry/stale.ts';
 import { reapStale } from '../../src/telemetry/reap.ts';
+import { cliSync, json } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
 import { projectObjects, skipReason, testHost, writeComposeRepo } from './host.ts';
 
@@ -19,16 +20,14 @@ const suite = reason ? describe.skip : describe;
 suite(`isolation on the real host${reason ? ` (skipped: ${reason})` : ''}`, () => {
   const tmp = tempDir('sbx-isolation-');
   const base = join(tmp.dir, 'host');
-  const managerFor = (state: string): SandboxManager =>
-    createManager({
-      env: {
-        ...testHost().env,
-        USER: 'tester',
-        SANDBOXER_STATE_DIR: join(tmp.dir, state),
-        SANDBOXER_BASE_DIR: base,
-        SANDBOXER_VM_WORKSPACE_ROOT: join(tmp.dir, 'build'),
-      },
-    });
+  const envFor = (state: string): NodeJS.ProcessEnv => ({
+    ...testHost().env,
+    USER: 'tester',
+    SANDBOXER_STATE_DIR: join(tmp.dir, state),
+    SANDBOXER_BASE_DIR: base,
+    SANDBOXER_VM_WORKSPACE_ROOT: join(tmp.dir, 'build'),
+  });
+  const managerFor = (state: string): SandboxManager => createManager({ env: envFor(state) });
   let a: SandboxManager;
   beforeAll(() => {
     testHost();
@@ -121,6 +120,19 @@ suite(`isolation on the real host${reason ? ` (skipped: ${reason})` : ''}`, () =
     expect(reaped.actions.filter((x) => x.sandbox_id === r.id)).toEqual([]);
     expect(projectObjects(testHost(), r.id).length).toBeGreaterThan(0);
     expect(statSync(join(base, r.id)).isDirectory()).toBe(true);
+
+    // The CLI of the second installation says so too.
+    const inspected = cliSync(
+      ['inspect', 'stale', '--json', '--min-orphan-age', '0', '--extension', 'ext.compose-ssh'],
+      envFor('state-b'),
+    );
+    expect(inspected.code, inspected.stderr).toBe(0);
+    const report = json<{
+      items: { sandbox_id?: string }[];
+      foreign: { kind: string; sandbox_id?: string }[];
+    }>(inspected);
+    expect(report.items.filter((i) => i.sandbox_id === r.id)).toEqual([]);
+    expect(report.foreign).toContainEqual(expect.objectContaining({ kind: 'foreign', sandbox_id: r.id }));
 
     // Told --scope any, the same reaper would take it (a dry run here).
     const any = await findStale(b, { minOrphanAge_s: 0, extensions: ['ext.compose-ssh'], scope: 'any' });
