@@ -15,6 +15,8 @@ export function precheckCreate(
 ): void {
   budgetFromEnv(deps.env); // a bad SANDBOXER_BUDGET_USD is refused before any record or ledger entry
   for (const extId of profileCandidates(profile)) {
+    // A candidate without an implementation here is routing's to skip, not a refusal.
+    if (!deps.registry.has(extId) || !deps.catalog.extensions.has(extId)) continue;
     const manifest = getExtensionManifest(deps.catalog, extId);
     const ext = deps.registry.get(manifest);
     ext.precheck?.({
