@@ -41,6 +41,8 @@ export function putCliOnPath(env: NodeJS.ProcessEnv, stateDir: string): string |
   core.addPath(bin);
   // The next steps' CLI reads the same state as this step wrote.
   core.exportVariable('SANDBOXER_STATE_DIR', stateDir);
+  // The action's job-local store is the file store (mirrored to artifacts/cache): the CLI must read that one.
+  core.exportVariable('SANDBOXER_STATE_BACKEND', 'file');
   return bin;
 }
 
