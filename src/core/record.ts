@@ -112,6 +112,11 @@ export const SandboxRecord = z
     cleanup_pending: z.boolean().optional(),
     /** Set when a teardown was requested explicitly (e.g. by teardown-sandbox) so a later post step skips it. */
     teardown_requested_by: z.string().optional(),
+    /**
+     * The `sandboxer serve` replica running this record's provision (see src/state/replicas/): while that replica
+     * lives the provision is its own; once it is gone, the replica holding the reaper lock finishes the record.
+     */
+    provisioner: z.string().optional(),
     history: z.array(Transition),
   })
   .strict();

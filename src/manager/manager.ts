@@ -111,6 +111,8 @@ export class SandboxManager {
   private readonly env: NodeJS.ProcessEnv;
   private readonly readyTimeout_s: number | undefined;
   private readonly teardownTimeout_s: number;
+  /** Set by `sandboxer serve`: its replica id, written into each record it creates (record.provisioner). */
+  provisioner: string | undefined;
 
   constructor(deps: ManagerDeps) {
     this.catalog = deps.catalog;
@@ -329,6 +331,7 @@ export class SandboxManager {
       config: { ...firstManifest.config, ...profile.config },
       ...(args.recreated_from ? { recreated_from: args.recreated_from } : {}),
       ...(args.restore ? { restored_from: args.restore.id } : {}),
+      ...(this.provisioner ? { provisioner: this.provisioner } : {}),
       history: [{ from: null, to: 'requested', at: created_at }],
     };
     await this.store.createSandbox(record);

@@ -2,6 +2,8 @@ import { resolveApiToken } from '../../api/auth.ts';
 import { buildOpenApi } from '../../api/openapi.ts';
 import { DEFAULT_LIMITS } from '../../api/limits.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, startApiServer } from '../../api/server.ts';
+import { Upkeep } from '../../api/upkeep.ts';
+import { coordinatorFor } from '../../state/replicas/index.ts';
 import { parseDurationSeconds } from '../../core/duration.ts';
 import { shown, usageError } from '../../core/errors.ts';
 import { packageVersion } from '../../core/version.ts';
@@ -19,7 +21,7 @@ export const serve: Command = {
   name: 'serve',
   summary: 'Serve the HTTP API (create, get, list, destroy, snapshots…) until SIGINT/SIGTERM',
   usage:
-    'sandboxer serve [--port N] [--host ADDR] [--token-ref env:NAME|file:PATH] [--max-body BYTES] [--drain-timeout DUR] [--max-in-flight N] [--rate N] [--burst N] [--openapi]',
+    'sandboxer serve [--port N] [--host ADDR] [--token-ref env:NAME|file:PATH] [--max-body BYTES] [--drain-timeout DUR] [--max-in-flight N] [--rate N] [--burst N] [--reap-interval DUR|off] [--openapi]',
   details: [
     `Listens on 127.0.0.1:${DEFAULT_PORT} by default (--port 0 picks a free port). Every route except /healthz and`,
     '/openapi.json needs "Authorization: Bearer <token>" when --token-ref (or SANDBOXER_API_TOKEN_REF) is set;',
@@ -27,6 +29,9 @@ export const serve: Command = {
     '--drain-timeout (default 30s) for provisions and teardowns, then cancels the remaining provisions, which are',
     'torn down before it exits. Mutating routes are limited per token (--max-in-flight, --rate, --burst): beyond',
     'them the answer is 429 with Retry-After. --openapi prints the OpenAPI document and exits. See docs/http-api.md.',
+    'Every --reap-interval (default 60s) one replica of those sharing the state store — the one holding the reaper',
+    'lock (a PostgreSQL advisory lock; a lock file beside a local store) — expires lapsed TTLs, reaps stale records',
+    'and orphans, finishes provisions of replicas that are gone and replays the usage outbox. See docs/state.md.',
     'Examples:',
     '  sandboxer serve --port 7878',
     '  API_TOKEN=$(openssl rand -hex 32) sandboxer serve --host 0.0.0.0 --token-ref env:API_TOKEN',
@@ -55,6 +60,11 @@ export const serve: Command = {
     burst: {
       type: 'string',
       description: `mutating requests one token may send at once (default ${DEFAULT_LIMITS.burst})`,
+    },
+    'reap-interval': {
+      type: 'string',
+      description:
+        'how often the replica holding the reaper lock expires and reaps (default 60s; off: never)',
     },
     openapi: { type: 'boolean', description: 'print the OpenAPI document and exit' },
   },
@@ -85,8 +95,18 @@ export const serve: Command = {
       throw usageError('--max-in-flight, --rate and --burst must be at least 1');
     const host = String(values.host ?? '127.0.0.1');
     const tokenRef = (values['token-ref'] as string | undefined) ?? ctx.env.SANDBOXER_API_TOKEN_REF;
+    const reapEvery = String(values['reap-interval'] ?? '60s');
+    const reapMs = reapEvery === 'off' ? 0 : parseDurationSeconds(reapEvery, '--reap-interval') * 1000;
     const manager = ctx.manager();
     const token = tokenRef ? await resolveApiToken(tokenRef, manager.credentials, ctx.env) : undefined;
+    // This replica is announced alive before it accepts work, and stays so until its own work has drained: the
+    // records it creates name it, and the reaper leaves a live replica's provisions alone.
+    const coordinator = coordinatorFor(manager.store, ctx.log);
+    await coordinator.start();
+    manager.provisioner = coordinator.replica;
+    const upkeep = reapMs
+      ? new Upkeep({ manager, coordinator, intervalMs: reapMs, log: ctx.log })
+      : undefined;
     const server = await startApiServer({
       manager,
       host,
@@ -96,6 +116,9 @@ export const serve: Command = {
       log: ctx.log,
       version: packageVersion(),
       ...(token ? { token } : {}),
+    }).catch(async (err: unknown) => {
+      await coordinator.close();
+      throw err;
     });
     const auth = token ? 'bearer' : 'none (loopback only)';
     ctx.out(
@@ -105,15 +128,19 @@ export const serve: Command = {
             host: server.host,
             port: server.port,
             auth: token ? 'bearer' : 'none',
+            replica: coordinator.replica,
           })
         : `listening on ${server.url} (auth: ${auth}); state: ${manager.store.location}`,
     );
+    upkeep?.start();
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
       else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     });
     ctx.log.info(`draining: ${server.inFlight} operation(s) in flight`);
+    await upkeep?.stop();
     await server.close({ graceMs });
+    await coordinator.close();
     ctx.log.info('stopped');
   },
 };

@@ -77,7 +77,7 @@ async function beat(lockPath: string, token: string): Promise<boolean> {
 }
 
 /** True when the lock was abandoned and is now out of the way (or vanished): try to create it again at once. */
-async function takeOverIfAbandoned(lockPath: string, staleMs: number): Promise<boolean> {
+export async function takeOverIfAbandoned(lockPath: string, staleMs: number): Promise<boolean> {
   let mtimeMs: number;
   try {
     mtimeMs = (await stat(lockPath)).mtimeMs;

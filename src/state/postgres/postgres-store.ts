@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Client, Pool, PoolClient } from 'pg';
 import { notFound, SandboxerError } from '../../core/errors.ts';
 import { SANDBOX_ID_RE, SNAPSHOT_ID_RE } from '../../core/ids.ts';
 import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
@@ -321,6 +321,32 @@ export class PostgresStateStore implements StateStore {
       'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       [key, value],
     );
+  }
+
+  /**
+   * A dedicated connection outside the pool, for session-scoped state (advisory locks held while the process
+   * lives: src/state/replicas/pg-coordinator.ts). The schema is migrated first. TCP keepalive is on, so a holder
+   * whose machine vanishes loses its session (and its locks) within about a minute rather than hours.
+   */
+  async openSession(): Promise<Client> {
+    await this.connect();
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({
+      connectionString: this.url,
+      connectionTimeoutMillis: 15_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
+    try {
+      await client.connect();
+    } catch (err) {
+      throw new SandboxerError(
+        'state_store',
+        `cannot connect to the state database ${this.location}: ${(err as Error).message}`,
+        { hint: 'check SANDBOXER_STATE_URL (or --state-url) and that the server accepts connections' },
+      );
+    }
+    return client;
   }
 
   async close(): Promise<void> {
