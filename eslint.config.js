@@ -12,4 +12,18 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      // esbuild cannot tree-shake zod's `z` re-export: `import { z }` bundles every zod locale (~270 KB) into
+      // each step; a namespace import keeps only what is used (scripts/build.mjs, tests/build/dist-size.test.ts).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
+          message: "Import zod as a namespace: `import * as z from 'zod'` (see scripts/build.mjs).",
+        },
+      ],
+    },
+  },
 );

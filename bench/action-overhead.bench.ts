@@ -63,20 +63,19 @@ async function overhead(store: 'none' | 'artifact', fake: FakeGitHub): Promise<n
   return out;
 }
 
-/** The dist/ files one setup main run actually loads (a resolve hook logs them), with their total size. */
+/**
+ * The dist/ files one setup main run actually loads, with their total size: a module.registerHooks load hook
+ * (synchronous, so it sees require() of CommonJS as well as ES imports) logs each file Node reads as a module.
+ */
 async function loadedBySetup(fake: FakeGitHub): Promise<{ files: string[]; bytes: number }> {
   const tmp = tempDir('sbx-bench-loaded-');
   try {
     const log = join(tmp.dir, 'loaded.txt');
-    const hooks = join(tmp.dir, 'hooks.mjs');
-    writeFileSync(
-      hooks,
-      `import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); if (r.url.startsWith(${JSON.stringify(pathToFileURL(DIST).href)})) appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }\n`,
-    );
     const register = join(tmp.dir, 'register.mjs');
     writeFileSync(
       register,
-      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+      `import { registerHooks } from 'node:module';\nimport { appendFileSync } from 'node:fs';\n` +
+        `registerHooks({ load(url, context, next) { if (url.startsWith(${JSON.stringify(pathToFileURL(DIST).href + '/')})) appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); } });\n`,
     );
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
@@ -90,7 +89,8 @@ async function loadedBySetup(fake: FakeGitHub): Promise<{ files: string[]; bytes
       env[f] = join(tmp.dir, f.toLowerCase());
       writeFileSync(env[f]!, '');
     }
-    await run(['--import', pathToFileURL(register).href, join(DIST, 'setup/main.js')], env);
+    const { code } = await run(['--import', pathToFileURL(register).href, join(DIST, 'setup/main.js')], env);
+    if (code !== 0) throw new Error(`setup main exited ${code}`);
     const files = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))].map((u) =>
       fileURLToPath(u),
     );

@@ -1,42 +1,133 @@
 #!/usr/bin/env node
-// Builds the one shared bundle (dist/index.js) with ncc, then writes the tiny per-entry stubs listed in
-// ENTRIES. `node scripts/build.mjs --out DIR` builds elsewhere (the check-dist test compares DIR with dist/).
-import ncc from '@vercel/ncc';
-import { transform } from 'esbuild';
+// Builds dist/ in one esbuild pass with code splitting (ES modules for Node 24): the shared entry dist/index.js,
+// whose entry functions import their code on demand as chunks, and undici as an entry of its own behind a lazy
+// stub; then the compiled catalog, the licence notices and the tiny per-entry stubs listed in ENTRIES.
+// `node scripts/build.mjs --out DIR` builds elsewhere. The output is byte-for-byte reproducible (no absolute
+// paths, no timestamps, no native addons): scripts/ci.sh rebuilds dist/ and fails on any difference.
+import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENTRIES } from './entries.mjs';
+import { licenseNotices } from './licenses.mjs';
 
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const outArg = process.argv.indexOf('--out');
+const out = outArg > 0 ? resolve(process.argv[outArg + 1]) : join(root, 'dist');
+const require = createRequire(import.meta.url);
+
+const UNDICI = 'undici.js';
 const UNDICI_LAZY = 'undici-lazy.cjs';
 
 /**
- * dist/undici.cjs (undici bundled alone) and the stub the shared bundle loads instead, which requires it on
- * first use. The stub is CommonJS written so Node's ESM import finds each name (`exports.X = ...`), and reading
- * an export loads nothing (an ESM import reads them all): functions and classes become forwarders that call or
- * construct the real one, the few objects (errors, util, ...) proxies onto the real object.
+ * Optional native code the bundle leaves out: ssh2 tries its AES-GCM/ChaCha binding and cpu-features and falls
+ * back to node:crypto and its bundled wasm; cbor-x (via modal) falls back to JavaScript without cbor-extract.
+ * Each becomes a module that throws, as a missing optional dependency does, so no `.node` file (built for one
+ * machine's Node ABI) ever lands in dist/. ssh2's Windows Pageant helper (pagent.exe) is not copied either.
  */
-async function writeUndici(dir) {
-  const require = createRequire(import.meta.url);
-  const entry = require.resolve('undici');
-  const { code } = await ncc(entry, { minify: true, target: 'es2022', quiet: true, cache: false });
-  writeFileSync(join(dir, 'undici.cjs'), code);
-  const real = require(entry);
-  const names = Object.keys(real).sort();
-  const lines = names.map((n) =>
-    typeof real[n] === 'function'
-      ? `exports.${n} = forward(${JSON.stringify(n)});`
-      : `exports.${n} = proxy(${JSON.stringify(n)});`,
+const OPTIONAL_NATIVE = /^(cpu-features|cbor-extract)$|\.node$/;
+
+const plugin = {
+  name: 'sandboxer',
+  setup(b) {
+    b.onResolve({ filter: OPTIONAL_NATIVE }, (args) => ({ path: args.path, namespace: 'left-out' }));
+    b.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path}: optional native code, left out of sand-boxer's bundle`)});`,
+      loader: 'js',
+    }));
+    // @actions/http-client (under @actions/core, artifact, cache, github) imports undici for its proxy agent
+    // only; undici is a third of the code a setup step would parse. The bundle imports the stub instead
+    // (writeUndiciStub), which loads the undici entry on first use, so a step without a proxy never parses it.
+    b.onResolve({ filter: /^undici$/ }, () => ({ path: `./${UNDICI_LAZY}`, external: true }));
+  },
+};
+
+// CommonJS dependencies call require() and read __dirname/__filename (ssh2's wasm loader, at load time), which
+// an ES module lacks: every output file defines them first.
+const banner =
+  "import{createRequire as __sbxRequire}from'node:module';import{fileURLToPath as __sbxPath}from'node:url';" +
+  "import{dirname as __sbxDir}from'node:path';const require=__sbxRequire(import.meta.url)," +
+  '__filename=__sbxPath(import.meta.url),__dirname=__sbxDir(__filename);';
+
+rmSync(out, { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: root,
+  // Input paths (which the chunk hashes depend on) stay relative to the checkout, even where node_modules is a
+  // symlink to another directory.
+  preserveSymlinks: true,
+  entryPoints: { index: 'src/bundle.ts', [UNDICI.replace(/\.js$/, '')]: require.resolve('undici') },
+  outdir: out,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  // Chunks sit next to index.js: modules find dist/catalog.json and bin/ from their own directory.
+  chunkNames: '[name]-[hash]',
+  minify: true,
+  // Some dependencies read constructor and function names (error classes, protobuf types).
+  keepNames: true,
+  // Licence texts go to dist/licenses.txt (licenseNotices), whole, per package.
+  legalComments: 'none',
+  banner: { js: banner },
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [plugin],
+});
+
+writeUndiciStub(out);
+writeFileSync(join(out, 'package.json'), '{\n  "type": "module"\n}\n');
+writeFileSync(join(out, 'licenses.txt'), licenseNotices(root, Object.keys(result.metafile.inputs)));
+// The packaged profiles/extensions, validated now so a setup step only hashes them (src/catalog/compiled.ts).
+execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/compile-catalog.ts'), out], {
+  cwd: root,
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+for (const [stub, fn] of Object.entries(ENTRIES)) {
+  const file = join(out, stub);
+  mkdirSync(dirname(file), { recursive: true });
+  const rel =
+    join(
+      ...stub
+        .split('/')
+        .slice(1)
+        .map(() => '..'),
+    ) || '.';
+  writeFileSync(
+    file,
+    `// Generated by scripts/build.mjs: calls one entry of the shared bundle.\nimport { ${fn} } from '${rel}/index.js';\n\nawait ${fn}();\n`,
   );
+}
+const files = Object.keys(result.metafile.outputs).length;
+console.log(
+  `built ${out}: ${files} bundle files, catalog.json, licenses.txt, ${Object.keys(ENTRIES).join(', ')}`,
+);
+
+/**
+ * dist/undici-lazy.cjs, imported by the bundle in place of undici. It is CommonJS written so Node's ESM import
+ * finds each name (`exports.X = ...`), and reading an export loads nothing (an ESM import would evaluate
+ * undici): functions and classes become forwarders that call or construct the real one, the few objects
+ * (errors, util, ...) proxies onto the real object. The real one is the undici entry (an ES module, whose
+ * default export is undici's module.exports), required on first use.
+ */
+function writeUndiciStub(dir) {
+  const real = require('undici');
+  const lines = Object.keys(real)
+    .sort()
+    .map((n) =>
+      typeof real[n] === 'function'
+        ? `exports.${n} = forward(${JSON.stringify(n)});`
+        : `exports.${n} = proxy(${JSON.stringify(n)});`,
+    );
   writeFileSync(
     join(dir, UNDICI_LAZY),
     [
       "'use strict';",
-      "// Generated by scripts/build.mjs: undici's exports, each loading ./undici.cjs on first use.",
+      "// Generated by scripts/build.mjs: undici's exports, each loading ./undici.js on first use.",
       'let real;',
-      "const load = () => (real ??= require('./undici.cjs'));",
+      `const load = () => (real ??= require('./${UNDICI}').default);`,
       'const forward = (name) =>',
       '  function (...args) {',
       '    return new.target ? Reflect.construct(load()[name], args) : load()[name].apply(this, args);',
@@ -56,73 +147,3 @@ async function writeUndici(dir) {
     ].join('\n'),
   );
 }
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const outArg = process.argv.indexOf('--out');
-const out = outArg > 0 ? resolve(process.argv[outArg + 1]) : join(root, 'dist');
-
-rmSync(out, { recursive: true, force: true });
-const { code, assets } = await ncc(join(root, 'scripts/bundle/index.ts'), {
-  minify: true,
-  // Type errors are `npm run typecheck`'s job; ts-loader would otherwise check every file in tsconfig.
-  transpileOnly: true,
-  target: 'es2022',
-  quiet: true,
-  cache: false,
-  // @actions/http-client (under @actions/core, artifact, cache, github) imports undici for its proxy agent
-  // only; undici is a third of the code a setup step would parse. It is bundled on its own and required on
-  // first use (see writeUndici), so a step without a proxy never loads it.
-  externals: { undici: `./${UNDICI_LAZY}` },
-});
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'index.js'), code);
-for (const [name, asset] of Object.entries(assets)) {
-  mkdirSync(dirname(join(out, name)), { recursive: true });
-  writeFileSync(join(out, name), asset.source, asset.permissions ? { mode: asset.permissions } : {});
-}
-await writeUndici(out);
-// The packaged profiles/extensions, validated now so a setup step only hashes them (src/catalog/compiled.ts).
-execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/compile-catalog.ts'), out], {
-  cwd: root,
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
-// The bundle is an ES module, where CommonJS's __dirname/__filename do not exist; some bundled dependencies
-// (ssh2's wasm loader) read them at load time. Define them per output file that uses them.
-const SHIM =
-  "import { fileURLToPath as __sbxFileUrl } from 'node:url';\n" +
-  "import { dirname as __sbxDirname } from 'node:path';\n" +
-  'const __filename = __sbxFileUrl(import.meta.url);\nconst __dirname = __sbxDirname(__filename);\n';
-for (const f of readdirSync(out).filter((n) => n.endsWith('.js'))) {
-  const file = join(out, f);
-  const code = readFileSync(file, 'utf8');
-  if (/\b__(dirname|filename)\b/.test(code) && !/\b(var|let|const) __(dirname|filename)\b/.test(code))
-    writeFileSync(file, SHIM + code);
-}
-// ncc minifies only index.js, not the chunks it splits off (most of the code); esbuild minifies them all.
-// Names are kept: some dependencies read constructor and function names.
-for (const f of readdirSync(out).filter((n) => /\.c?js$/.test(n) && n !== UNDICI_LAZY)) {
-  const file = join(out, f);
-  const { code: min } = await transform(readFileSync(file, 'utf8'), {
-    minify: true,
-    keepNames: true,
-    target: 'es2022',
-    loader: 'js',
-  });
-  writeFileSync(file, min);
-}
-for (const [stub, fn] of Object.entries(ENTRIES)) {
-  const file = join(out, stub);
-  mkdirSync(dirname(file), { recursive: true });
-  const rel =
-    join(
-      ...stub
-        .split('/')
-        .slice(1)
-        .map(() => '..'),
-    ) || '.';
-  writeFileSync(
-    file,
-    `// Generated by scripts/build.mjs: calls one entry of the shared bundle.\nimport { ${fn} } from '${rel}/index.js';\n\nawait ${fn}();\n`,
-  );
-}
-console.log(`built ${out}: ${readdirSync(out).join(', ')}`);

@@ -54,7 +54,7 @@ echo "::endgroup::"
 echo "::group::build"
 npm run build
 # The actions run the committed dist/: it must be exactly what the sources build to (check-dist).
-git diff --exit-code --stat -- dist/ || { echo "dist/ is stale: run npm run build and commit dist/" >&2; exit 1; }
+git diff --exit-code --stat HEAD -- dist/ || { echo "dist/ is stale: run npm run build and commit dist/" >&2; exit 1; }
 [ -z "$(git status --porcelain -- dist/)" ] || { echo "dist/ has files not committed: run npm run build and commit dist/" >&2; exit 1; }
 echo "::endgroup::"
 

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RouteStrategy } from '../catalog/schema.ts';
 import { usageError } from '../core/errors.ts';
 import { DECIMAL_RE } from '../core/money.ts';

@@ -1,6 +1,6 @@
 import { SANDBOX_ID_RE } from '../core/ids.ts';
 import * as core from '@actions/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What the setup main step hands to its post step. The runner passes saved state to the post as STATE_<name>

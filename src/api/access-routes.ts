@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { OutputSink } from '../extensions/contract.ts';
 import { SandboxAccess } from '../manager/access.ts';
 import type { Route } from './route.ts';

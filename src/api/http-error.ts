@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { toSandboxerError, type ErrorCode } from '../core/errors.ts';
 import type { ApiErrorBody } from './schemas.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { routes as allRoutes, type Route } from './routes.ts';
 import { requestSchemas, responseSchemas } from './schemas.ts';
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { SandboxManager } from '../manager/manager.ts';
 import type { BackgroundWork } from './background.ts';
 import type { requestSchemas, responseSchemas } from './schemas.ts';

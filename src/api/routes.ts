@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { accessRoutes } from './access-routes.ts';
 import type { Reply, Route } from './route.ts';
 import type { SandboxRecord, SandboxState } from '../core/record.ts';

@@ -1,5 +1,5 @@
 import { SANDBOX_ID_RE, SNAPSHOT_ID_RE } from '../core/ids.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProfileId, RouteStrategy } from '../catalog/schema.ts';
 import { parseDurationSeconds } from '../core/duration.ts';
 import { SandboxRecord, SandboxState, SnapshotRecord } from '../core/record.ts';

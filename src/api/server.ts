@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SandboxerError, usageError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import type { SandboxManager } from '../manager/manager.ts';

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { parseDurationSeconds } from '../core/duration.ts';
 import { SandboxerError, shown, usageError } from '../core/errors.ts';
 import { didYouMean, suggest } from '../core/suggest.ts';

@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { SandboxerError } from '../core/errors.ts';
 
 /** One problem in one catalog file, located as precisely as the YAML parser allows. */

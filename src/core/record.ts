@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Resources } from '../catalog/schema.ts';
 import { SANDBOX_ID_RE, SNAPSHOT_ID_RE } from './ids.ts';
 import { DECIMAL_RE } from './money.ts';

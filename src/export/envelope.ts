@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DECIMAL_RE } from '../core/money.ts';
 import type { SandboxRecord } from '../core/record.ts';
 

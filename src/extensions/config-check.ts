@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Catalog } from '../catalog/loader.ts';
 import { profileCandidates } from '../catalog/schema.ts';
 import type { CatalogIssue } from '../catalog/yaml-errors.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { configSchema } from './define.ts';
 import { ALLOWANCES } from './compose-ssh/policy.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ExtensionManifest } from '../catalog/schema.ts';
 import type { Extension, ExtensionContext, ExtensionFactory } from './contract.ts';
 

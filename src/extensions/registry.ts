@@ -1,6 +1,6 @@
 import { SandboxerError } from '../core/errors.ts';
 import type { ExtensionManifest } from '../catalog/schema.ts';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Extension, ExtensionFactory } from './contract.ts';
 import { defineExtension, type DefinedFactory } from './define.ts';
 import {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SandboxerError, shown, usageError } from '../core/errors.ts';
 import { DECIMAL_RE, fromMicros, toMicros } from '../core/money.ts';
 import { isTerminal } from '../core/lifecycle.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ExtensionManifest } from '../catalog/schema.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { LifecycleHooks } from '../events/hooks.ts';

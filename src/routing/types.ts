@@ -1,5 +1,5 @@
 import type { CredentialMemo } from '../credentials/resolver.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RouteStrategy, type Profile } from '../catalog/schema.ts';
 import { RouteCandidate, type RouteDecision } from '../core/record.ts';
 

@@ -27,13 +27,13 @@ async function runModule(code: string): Promise<unknown> {
 // The shared bundle imports dist/undici-lazy.cjs in place of undici (scripts/build.mjs), so a step that never
 // uses a proxy never parses undici. These run the stub as the bundle does: an ESM import of every name.
 describe('dist/undici-lazy.cjs', () => {
-  const loaded = "Object.keys(require.cache).some((f) => f.endsWith('/undici.cjs'))";
+  const loaded = "Object.keys(require.cache).some((f) => f.endsWith('/undici.js'))";
   const prelude = `import { createRequire } from 'node:module'; const require = createRequire(${JSON.stringify(join(DIST, 'x.js'))}); import * as undici from ${JSON.stringify(join(DIST, 'undici-lazy.cjs'))};`;
 
   // Node >= 23 adds a 'module.exports' name to the ESM namespace of every CommonJS module: not one of undici's.
   it('exposes every undici export to an ESM import without loading undici', async () => {
     const out = (await runModule(
-      `${prelude} const before = ${loaded}; const real = require('./undici.cjs');` +
+      `${prelude} const before = ${loaded}; const real = require('./undici.js').default;` +
         `console.log(JSON.stringify({ before, names: Object.keys(undici).filter((n) => n !== 'default' && n !== 'module.exports').sort(), real: Object.keys(real).sort() }));`,
     )) as { before: boolean; names: string[]; real: string[] };
     expect(out.before).toBe(false);
@@ -46,7 +46,7 @@ describe('dist/undici-lazy.cjs', () => {
       `${prelude} const before = ${loaded};` +
         `const res = await undici.fetch(${JSON.stringify(url)}, { method: 'POST' }); const body = await res.text();` +
         `const agent = new undici.ProxyAgent('http://127.0.0.1:9'); const after = ${loaded};` +
-        `const real = require('./undici.cjs');` +
+        `const real = require('./undici.js').default;` +
         `console.log(JSON.stringify({ before, after, body, isProxyAgent: agent instanceof real.ProxyAgent, errors: undici.errors.UndiciError === real.errors.UndiciError, hasErrors: 'UndiciError' in undici.errors }));`,
     );
     expect(out).toEqual({

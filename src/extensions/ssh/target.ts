@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Placement } from '../../catalog/schema.ts';
 import { shown, usageError } from '../../core/errors.ts';
 import type { Handle } from '../../core/record.ts';

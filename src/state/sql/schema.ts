@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { SandboxerError } from '../../core/errors.ts';
 import { isTerminal } from '../../core/lifecycle.ts';
 import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
