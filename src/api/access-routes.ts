@@ -31,6 +31,7 @@ export const accessRoutes: Route[] = [
     method: 'POST',
     path: '/v1/sandboxes/{id}/exec',
     operationId: 'execInSandbox',
+    streams: true,
     summary: 'Run a command in a ready sandbox, streaming its output',
     description:
       'The answer is NDJSON, one object per line: `{"stream":"stdout"|"stderr","data":"…"}` as output arrives, ' +
@@ -71,6 +72,7 @@ export const accessRoutes: Route[] = [
     method: 'GET',
     path: '/v1/sandboxes/{id}/logs',
     operationId: 'getSandboxLogs',
+    streams: true,
     summary: "A ready sandbox's service logs as text (follow=true streams until the client disconnects)",
     params: { id: SandboxId },
     query: LogsQuery,
@@ -116,6 +118,7 @@ export const accessRoutes: Route[] = [
     method: 'PUT',
     path: '/v1/sandboxes/{id}/files',
     operationId: 'putSandboxFiles',
+    streams: true,
     summary: 'Extract a tar body at path in a ready sandbox (a directory, created if missing)',
     mutating: true,
     params: { id: SandboxId },
@@ -133,6 +136,7 @@ export const accessRoutes: Route[] = [
     method: 'GET',
     path: '/v1/sandboxes/{id}/files',
     operationId: 'getSandboxFiles',
+    streams: true,
     summary: 'A tar of path (a file or a directory) in a ready sandbox, entries relative to its parent',
     params: { id: SandboxId },
     query: FilesQuery,

@@ -78,7 +78,8 @@ export class Limiter {
       if (done) return;
       done = true;
       b.inFlight -= 1;
-      if (b.inFlight === 0 && b.tokens >= this.limits.burst - 1) this.buckets.delete(key);
+      // Forget a bucket only when it is idle and full again (forgetting a spent one would reset its rate).
+      if (b.inFlight === 0 && b.tokens >= this.limits.burst) this.buckets.delete(key);
     };
     return {
       release: () => {

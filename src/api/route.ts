@@ -38,6 +38,8 @@ export interface Route {
   public?: boolean;
   /** Refused with 503 while the server drains. */
   mutating?: boolean;
+  /** A streamed use of a sandbox (exec, logs, files): counted by the per-token limits, its slot held until the stream ends (#15). */
+  streams?: boolean;
   params?: Record<string, z.ZodType>;
   query?: z.ZodObject;
   body?: keyof typeof requestSchemas;

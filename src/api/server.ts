@@ -215,9 +215,27 @@ async function dispatch(req: IncomingMessage, signal: AbortSignal, ctx: Dispatch
   }
   const { route } = match;
   if (!route.public && ctx.token) checkBearer(req.headers.authorization, ctx.token);
-  const lease = route.mutating ? ctx.limiter.admit(bearerOf(req.headers.authorization)) : undefined;
+  const lease =
+    route.mutating || route.streams ? ctx.limiter.admit(bearerOf(req.headers.authorization)) : undefined;
   try {
-    return await admitted(req, signal, ctx, match, lease);
+    const reply = await admitted(req, signal, ctx, match, lease);
+    if (!reply.stream || !lease) return reply;
+    // A stream holds its in-flight slot until it ends (a followed log counts while it is open).
+    const free = lease.hold();
+    const write = reply.stream.write;
+    return {
+      ...reply,
+      stream: {
+        ...reply.stream,
+        write: async (res: ServerResponse) => {
+          try {
+            await write(res);
+          } finally {
+            free();
+          }
+        },
+      },
+    };
   } finally {
     lease?.release();
   }

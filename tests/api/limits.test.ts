@@ -47,6 +47,20 @@ describe('HTTP API limits', () => {
     expect(statuses).toEqual([202, 202, 202, 429, 429]);
     expect(Number(last!.headers['retry-after'])).toBeGreaterThan(50);
   });
+
+  it('exec, logs and files count against the per-token rate limit too (#15)', async () => {
+    api = await startTestApi({ limits: { max_in_flight: 100, rate_per_s: 0.01, burst: 3 } });
+    const id = 'sbx-0123456789ab';
+    const statuses = [
+      (await api.call('GET', `/v1/sandboxes/${id}/logs?follow=true`)).status,
+      (await api.call('POST', `/v1/sandboxes/${id}/exec`, { json: { argv: ['true'] } })).status,
+      (await api.call('GET', `/v1/sandboxes/${id}/files?path=/tmp`)).status,
+    ];
+    expect(statuses).not.toContain(429);
+    const refused = await api.call('GET', `/v1/sandboxes/${id}/logs`);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(50);
+  });
 });
 
 describe('Limiter', () => {
