@@ -82,7 +82,7 @@ export class SandboxAccess {
           hint: `run 'sandboxer get ${id}' to see why`,
         },
       );
-    const { ext, manifest } = this.manager.extensionFor(record);
+    const { ext, manifest } = this.manager.gateway.extensionFor(record);
     const method = { endpoints: ext.endpoints, exec: ext.exec, logs: ext.logs, files: ext.putFiles }[
       capability
     ];
@@ -90,8 +90,8 @@ export class SandboxAccess {
       throw new SandboxerError('unsupported', `${manifest.id} does not support ${capability}`, {
         hint: `run 'sandboxer extensions list' to see which extensions support ${capability}`,
       });
-    const profile = this.manager.profileOrUndefined(record.profile_id);
-    const ctx = await this.manager.contextFor(manifest, {
+    const profile = this.manager.gateway.profileOrUndefined(record.profile_id);
+    const ctx = await this.manager.gateway.contextFor(manifest, {
       config: record.config,
       ...(profile ? { profile } : {}),
       ...(signal ? { signal } : {}),

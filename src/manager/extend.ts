@@ -3,8 +3,8 @@ import { parseDurationSeconds } from '../core/duration.ts';
 import { SandboxerError, usageError } from '../core/errors.ts';
 import { fromMicros, toMicros } from '../core/money.ts';
 import type { SandboxRecord } from '../core/record.ts';
-import type { LifecycleHooks } from '../events/hooks.ts';
 import type { Extension } from '../extensions/contract.ts';
+import type { HookBus } from './hook-bus.ts';
 
 /**
  * extend-ttl's checks before anything changes, kept out of the manager: the profile's maximum lifetime, then the
@@ -50,7 +50,7 @@ export function assertWithinMax(
  * (insufficient_credits, exit 1) when the balance or budget cannot cover it — before the record or backend change.
  */
 export async function reserveExtension(input: {
-  hooks: LifecycleHooks[];
+  bus: HookBus;
   record: SandboxRecord;
   profile: Profile | undefined;
   manifest: ExtensionManifest;
@@ -75,9 +75,7 @@ export async function reserveExtension(input: {
   assertWithinMax(input.profile, record, expires_at, input.duration);
   const estimate_usd = input.ext.estimateCost({ resources: record.resources, ttl_s: add_s, manifest }).usd;
   const ref = `extend-${Date.parse(expires_at)}`;
-  for (const h of input.hooks) {
-    if (h.beforeExtend) await h.beforeExtend({ record, manifest, add_s, estimate_usd, ref });
-  }
+  await input.bus.gate('beforeExtend', { record, manifest, add_s, estimate_usd, ref });
   return estimate_usd;
 }
 

@@ -253,10 +253,10 @@ async function reapOrphan(
     return { ...base, outcome: 'skipped', at: stamp(), note: `record ${existing.id} is ${existing.state}` };
   }
   try {
-    const { ext, manifest } = manager.extensionFor({ extension_id: item.extension_id });
+    const { ext, manifest } = manager.gateway.extensionFor({ extension_id: item.extension_id });
     const target = item.target === undefined ? undefined : stale.targets[item.target];
     const profile = profileFor(manager, manifest, object.labels[LABEL.profile], target?.profile_id);
-    const ctx = await manager.contextFor(manifest, {
+    const ctx = await manager.gateway.contextFor(manifest, {
       ...(profile ? { profile } : {}),
       signal: boundedSignal(signal),
       memo,

@@ -223,7 +223,7 @@ export async function listExtension(
   for (const { target, profile } of listTargets(manager, manifest)) {
     const index = report.targets.push(target) - 1;
     try {
-      const base = await manager.contextFor(manifest, {
+      const base = await manager.gateway.contextFor(manifest, {
         ...(profile ? { profile } : {}),
         signal: boundedSignal(opts.signal),
         ...(opts.memo ? { memo: opts.memo } : {}),

@@ -54,9 +54,9 @@ export const doctor: Command = {
       );
       return 0;
     }
-    const { manifest } = m.extensionFor({ extension_id: extId });
+    const { manifest } = m.gateway.extensionFor({ extension_id: extId });
     const checks = await withDeadline(90_000, [ctx.signal], async (signal) =>
-      doctorHost(await m.contextFor(manifest, { profile, signal }), profile.placement),
+      doctorHost(await m.gateway.contextFor(manifest, { profile, signal }), profile.placement),
     );
     const ok = checks.every((c) => c.ok);
     ctx.out(

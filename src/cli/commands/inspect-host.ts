@@ -58,9 +58,9 @@ export const inspectHost: Command = {
         `use a profile of ${SELF_HOSTED.join(' or ')}, e.g. --profile profile.sandbox-canary`,
       );
     }
-    const { manifest } = m.extensionFor({ extension_id: extId });
+    const { manifest } = m.gateway.extensionFor({ extension_id: extId });
     const t = await withDeadline(60_000, [ctx.signal], async (signal) =>
-      hostTelemetry(await m.contextFor(manifest, { profile, signal }), profile.placement),
+      hostTelemetry(await m.gateway.contextFor(manifest, { profile, signal }), profile.placement),
     );
     ctx.out(ctx.json ? JSON.stringify(t, null, 2) : describe(t));
   },
