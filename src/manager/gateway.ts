@@ -13,6 +13,14 @@ import type { Extension, ExtensionContext, Secrets, TeardownContext } from '../e
 import type { ExtensionRegistry } from '../extensions/registry.ts';
 import { bounded, detachedBound } from './bounds.ts';
 
+export interface ContextOptions {
+  signal?: AbortSignal;
+  profile?: Profile;
+  config?: Record<string, unknown>;
+  /** Secrets the caller's run already resolved (one reaper run touching many objects). */
+  memo?: CredentialMemo;
+}
+
 export interface GatewayDeps {
   catalog: Catalog;
   registry: ExtensionRegistry;
@@ -92,16 +100,7 @@ export class ExtensionGateway {
   }
 
   /** Context for callers outside the lifecycle (reaper, inspect) that need to talk to an extension. */
-  async contextFor(
-    manifest: ExtensionManifest,
-    opts: {
-      signal?: AbortSignal;
-      profile?: Profile;
-      config?: Record<string, unknown>;
-      /** Secrets the caller's run already resolved (one reaper run touching many objects). */
-      memo?: CredentialMemo;
-    } = {},
-  ): Promise<ExtensionContext> {
+  async contextFor(manifest: ExtensionManifest, opts: ContextOptions = {}): Promise<ExtensionContext> {
     const secrets = await this.secrets(manifest, opts.profile, opts.signal, opts.memo);
     const ctx = this.context(
       manifest,

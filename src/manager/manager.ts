@@ -6,14 +6,14 @@ import { isTerminal } from '../core/lifecycle.ts';
 import { silentLogger } from '../core/logger.ts';
 import type { Owner, SandboxRecord, SandboxState, SnapshotRecord } from '../core/record.ts';
 import { createCredentialResolver } from '../credentials/index.ts';
-import type { CredentialMemo, CredentialResolver } from '../credentials/resolver.ts';
+import type { CredentialResolver } from '../credentials/resolver.ts';
 import type { ReapedAction } from '../events/hooks.ts';
 import type { Extension, ExtensionContext } from '../extensions/contract.ts';
 import type { ExtensionRegistry } from '../extensions/registry.ts';
 import { StrategyRouter } from '../routing/router.ts';
 import type { Router } from '../routing/types.ts';
 import { listByState, type StateStore } from '../state/store.ts';
-import { ExtensionGateway } from './gateway.ts';
+import { ExtensionGateway, type ContextOptions } from './gateway.ts';
 import { HookBus } from './hook-bus.ts';
 import { resolveInputs, resolveTtl } from './inputs.ts';
 import { Lifecycle } from './lifecycle.ts';
@@ -127,15 +127,7 @@ export class SandboxManager {
   }
 
   /** Context for callers outside the lifecycle (reaper, inspect) that need to talk to an extension. */
-  contextFor(
-    manifest: ExtensionManifest,
-    opts: {
-      signal?: AbortSignal;
-      profile?: Profile;
-      config?: Record<string, unknown>;
-      memo?: CredentialMemo;
-    } = {},
-  ): Promise<ExtensionContext> {
+  contextFor(manifest: ExtensionManifest, opts: ContextOptions = {}): Promise<ExtensionContext> {
     return this.gateway.contextFor(manifest, opts);
   }
 
