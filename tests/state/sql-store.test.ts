@@ -162,6 +162,8 @@ describe.skipIf(!HAVE_SQLITE)('SQLite schema migrations', () => {
     raw.exec('DELETE FROM schema_version WHERE version >= 2');
     for (const t of ['ledger_totals', 'ledger_holds', 'ledger_closed', 'ledger_voided'])
       raw.exec(`DROP TABLE ${t}`);
+    for (const c of ['claim_token', 'claim_owner', 'claim_until'])
+      raw.exec(`ALTER TABLE collection_entries DROP COLUMN ${c}`); // migration 4's columns
     raw.close();
     const reopened = new SqliteStateStore(file);
     expect(await reopened.ledgerSummary()).toEqual({

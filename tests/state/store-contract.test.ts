@@ -2,12 +2,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SandboxerError } from '../../src/core/errors.ts';
 import { newSnapshotId } from '../../src/core/ids.ts';
 import { computeBalance, Ledger } from '../../src/payments/ledger.ts';
+import type { StateStore } from '../../src/state/store.ts';
 import { tempDir } from '../helpers/env.ts';
 import { HAVE_PG, HAVE_SQLITE, record, storeKinds } from './stores.ts';
 import { PG_SKIP_REASON } from './pg-server.ts';
 
 const tmp = tempDir('sbx-contract-');
-const { kinds, cleanup } = storeKinds(tmp.dir);
+const { kinds, twin, cleanup } = storeKinds(tmp.dir);
 afterAll(async () => {
   await cleanup();
   tmp.cleanup();
@@ -156,6 +157,112 @@ describe.each(kinds)('%s state store: the ledger balance', (_kind, make) => {
         (await ledger.entries()).map((e) => e.entry),
         undefined,
       ),
+    );
+  });
+});
+
+describe.each(kinds)('%s state store: claims on collection entries', (_kind, make) => {
+  const LONG = 60_000;
+  const fill = async (s: StateStore, n: number) => {
+    const keys = Array.from({ length: n }, (_, i) => `usage-sbx-${String(i).padStart(12, '0')}`);
+    for (const k of keys) await s.appendOnce('outbox', k, { k });
+    return keys;
+  };
+
+  it('two claimers never hold the same entry: concurrent claimers on two handles split the entries', async () => {
+    const a = await make();
+    const b = twin(a);
+    const keys = await fill(a, 24);
+    const drain = async (s: StateStore, owner: string) => {
+      const mine: string[] = [];
+      for (;;) {
+        const got = await s.claimEntries('outbox', { leaseMs: LONG, limit: 2, owner });
+        if (got.length === 0) return mine;
+        mine.push(...got.map((c) => c.key));
+      }
+    };
+    const got = await Promise.all([
+      drain(a, 'a/1'),
+      drain(b, 'b/1'),
+      drain(a, 'a/2'),
+      drain(b, 'b/2'),
+      drain(a, 'a/3'),
+      drain(b, 'b/3'),
+    ]);
+    const all = got.flat();
+    expect(all.sort()).toEqual(keys);
+    expect(new Set(all).size).toBe(24);
+    // Every entry is held now: nobody gets anything until a claim is released or expires.
+    expect(await b.claimEntries('outbox', { leaseMs: LONG, limit: 100 })).toEqual([]);
+    const holders = await b.listClaims('outbox');
+    expect(holders.map((h) => h.key)).toEqual(keys);
+    // Each entry is held by the claimer that got it.
+    const owners = new Map(
+      got.flatMap((mine, i) => mine.map((k) => [k, ['a/1', 'b/1', 'a/2', 'b/2', 'a/3', 'b/3'][i]])),
+    );
+    for (const h of holders) expect(h.owner).toBe(owners.get(h.key));
+    // Claims do not hide entries from plain reads.
+    expect((await b.readCollection('outbox')).length).toBe(24);
+  });
+
+  it('a released claim is claimable again; a stale token releases nothing', async () => {
+    const a = await make();
+    const b = twin(a);
+    const [key] = await fill(a, 1);
+    const [first] = await a.claimEntries('outbox', { leaseMs: LONG });
+    expect(first).toMatchObject({ key, value: { k: key } });
+    expect(Date.parse(first!.expires_at)).toBeGreaterThan(Date.now());
+    expect(await b.claimEntries('outbox', { leaseMs: LONG })).toEqual([]);
+    expect(await b.releaseClaim('outbox', key!, 'not-the-token')).toBe(false);
+    expect(await b.claimEntries('outbox', { leaseMs: LONG })).toEqual([]);
+    // The send failed: give it back.
+    expect(await a.releaseClaim('outbox', key!, first!.token)).toBe(true);
+    expect(await a.releaseClaim('outbox', key!, first!.token)).toBe(false);
+    const [again] = await b.claimEntries('outbox', { leaseMs: LONG });
+    expect(again?.key).toBe(key);
+    expect(again!.token).not.toBe(first!.token);
+    // The first claimer's token no longer releases the second's claim.
+    expect(await a.releaseClaim('outbox', key!, first!.token)).toBe(false);
+    expect(await a.claimEntries('outbox', { leaseMs: LONG })).toEqual([]);
+    // Done: removing the entry ends its claim.
+    await b.removeFromCollection('outbox', key!);
+    expect(await a.listClaims('outbox')).toEqual([]);
+    expect(await a.claimEntries('outbox', { leaseMs: LONG })).toEqual([]);
+  });
+
+  it('an expired lease is reclaimable (its claimer is presumed dead)', async () => {
+    const a = await make();
+    const b = twin(a);
+    const [key] = await fill(a, 1);
+    const [dead] = await a.claimEntries('outbox', { leaseMs: 300, owner: 'gone-host/1' });
+    expect(dead?.key).toBe(key);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(await b.listClaims('outbox')).toEqual([]);
+    const [taken] = await b.claimEntries('outbox', { leaseMs: LONG, owner: 'b/1' });
+    expect(taken?.key).toBe(key);
+    expect(await b.listClaims('outbox')).toMatchObject([{ key, owner: 'b/1', token: taken!.token }]);
+    // The dead claimer coming back cannot release what is now someone else's.
+    expect(await a.releaseClaim('outbox', key!, dead!.token)).toBe(false);
+    expect(await a.claimEntries('outbox', { leaseMs: LONG })).toEqual([]);
+  });
+
+  it('claims in key order, within `keys`, never `skip`, at most `limit`; getEntry reads one entry', async () => {
+    const s = await make();
+    const keys = await fill(s, 5);
+    const only = await s.claimEntries('outbox', { leaseMs: LONG, keys: [keys[3]!, 'usage-sbx-absent'] });
+    expect(only.map((c) => c.key)).toEqual([keys[3]]);
+    const next = await s.claimEntries('outbox', { leaseMs: LONG, limit: 2, skip: [keys[0]!] });
+    expect(next.map((c) => c.key)).toEqual([keys[1], keys[2]]);
+    expect((await s.claimEntries('outbox', { leaseMs: LONG, limit: 10 })).map((c) => c.key)).toEqual([
+      keys[0],
+      keys[4],
+    ]);
+    expect(await s.claimEntries('empty', { leaseMs: LONG })).toEqual([]);
+    expect(await s.getEntry('outbox', keys[2]!)).toEqual({ k: keys[2] });
+    expect(await s.getEntry('outbox', 'usage-sbx-absent')).toBeUndefined();
+    await expect(s.claimEntries('outbox', { leaseMs: 0 })).rejects.toBeInstanceOf(SandboxerError);
+    await expect(s.claimEntries('outbox', { leaseMs: LONG, keys: ['../x'] })).rejects.toBeInstanceOf(
+      SandboxerError,
     );
   });
 });

@@ -38,11 +38,13 @@ export const HAVE_PG = pgBinDir() !== undefined;
  */
 export function storeKinds(dir: string): {
   kinds: [string, () => Promise<StateStore>][];
+  twin: (s: StateStore) => StateStore;
   cleanup: () => Promise<void>;
 } {
   let n = 0;
   let pg: Promise<PgServer> | undefined;
   const opened: StateStore[] = [];
+  const urls = new WeakMap<StateStore, string>();
   const track = (s: StateStore) => (opened.push(s), s);
   const kinds: [string, () => Promise<StateStore>][] = [
     ['file', async () => new FileStateStore(join(dir, `file-${n++}`))],
@@ -55,11 +57,23 @@ export function storeKinds(dir: string): {
       'postgres',
       async () => {
         const server = await (pg ??= startPg());
-        return track(new PostgresStateStore(server.database(`store_${n++}`)));
+        const url = server.database(`store_${n++}`);
+        const store = track(new PostgresStateStore(url));
+        urls.set(store, url);
+        return store;
       },
     ]);
+  /** A second handle on the same store (another process would open it so): the same instance for memory. */
+  const twin = (s: StateStore): StateStore => {
+    if (s instanceof FileStateStore) return new FileStateStore(s.dir);
+    if (s instanceof SqliteStateStore) return track(new SqliteStateStore(s.file));
+    const url = urls.get(s);
+    if (url) return track(new PostgresStateStore(url));
+    return s;
+  };
   return {
     kinds,
+    twin,
     cleanup: async () => {
       for (const s of opened) await s.close?.();
       if (pg) (await pg).stop();

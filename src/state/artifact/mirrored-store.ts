@@ -3,7 +3,7 @@ import { toSandboxerError } from '../../core/errors.ts';
 import { isTerminal } from '../../core/lifecycle.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
 import type { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
-import type { StateStore } from '../store.ts';
+import type { Claim, ClaimHolder, ClaimOptions, StateStore } from '../store.ts';
 
 /** Where a mirrored store keeps its copy of each record (one per sandbox). */
 export interface RecordMirror {
@@ -177,5 +177,17 @@ export class MirroredStateStore implements StateStore {
   }
   removeFromCollection(collection: string, key: string): Promise<void> {
     return this.local.removeFromCollection(collection, key);
+  }
+  getEntry(collection: string, key: string): Promise<unknown> {
+    return this.local.getEntry(collection, key);
+  }
+  claimEntries(collection: string, opts: ClaimOptions): Promise<Claim[]> {
+    return this.local.claimEntries(collection, opts);
+  }
+  releaseClaim(collection: string, key: string, token: string): Promise<boolean> {
+    return this.local.releaseClaim(collection, key, token);
+  }
+  listClaims(collection: string): Promise<ClaimHolder[]> {
+    return this.local.listClaims(collection);
   }
 }

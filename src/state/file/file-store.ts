@@ -4,8 +4,17 @@ import { join, resolve } from 'node:path';
 import type * as z from 'zod';
 import { notFound, SandboxerError } from '../../core/errors.ts';
 import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
-import { assertCollectionKey, scopeIdOf, type StateStore } from '../store.ts';
+import {
+  assertCollectionKey,
+  claimArgs,
+  scopeIdOf,
+  type Claim,
+  type ClaimHolder,
+  type ClaimOptions,
+  type StateStore,
+} from '../store.ts';
 import { writeFileAtomic, writeFileExclusive } from './atomic.ts';
+import { FileClaims } from './claims.ts';
 import { withFileLock } from './lock.ts';
 
 /**
@@ -18,9 +27,11 @@ export class FileStateStore implements StateStore {
   /** The resolved directory's digest: the same directory, the same scope. */
   readonly scopeId: string;
   private ready: Promise<void> | undefined;
+  private readonly claims: FileClaims;
 
   constructor(readonly dir: string) {
     this.location = dir;
+    this.claims = new FileClaims(dir);
     this.scopeId = scopeIdOf('fs', resolve(dir));
   }
 
@@ -144,30 +155,68 @@ export class FileStateStore implements StateStore {
     return writeFileExclusive(join(dir, `${key}.json`), JSON.stringify(value));
   }
 
-  async readCollection(collection: string): Promise<{ key: string; value: unknown }[]> {
+  /** The keys of a collection, in order (a missing collection has none). */
+  private async keysOf(collection: string): Promise<string[]> {
     await this.init();
-    const dir = this.collectionDir(collection);
-    let names: string[];
     try {
-      names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+      return (await readdir(this.collectionDir(collection)))
+        .filter((n) => n.endsWith('.json'))
+        .map((n) => n.slice(0, -5))
+        .sort();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
+  }
+
+  /** One entry; `found: false` when it is not there (or was removed while we looked). */
+  private async entry(collection: string, key: string): Promise<{ found: boolean; value?: unknown }> {
+    try {
+      const text = await readFile(join(this.collectionDir(collection), `${key}.json`), 'utf8');
+      return { found: true, value: JSON.parse(text) as unknown };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { found: false };
+      throw err;
+    }
+  }
+
+  async readCollection(collection: string): Promise<{ key: string; value: unknown }[]> {
     const out: { key: string; value: unknown }[] = [];
-    for (const n of names) {
-      try {
-        out.push({ key: n.slice(0, -5), value: JSON.parse(await readFile(join(dir, n), 'utf8')) });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
+    for (const key of await this.keysOf(collection)) {
+      const e = await this.entry(collection, key);
+      if (e.found) out.push({ key, value: e.value });
     }
     return out;
+  }
+
+  async getEntry(collection: string, key: string): Promise<unknown> {
+    await this.init();
+    assertCollectionKey(collection, key);
+    return (await this.entry(collection, key)).value;
   }
 
   async removeFromCollection(collection: string, key: string): Promise<void> {
     await this.init();
     assertCollectionKey(collection, key);
     await rm(join(this.collectionDir(collection), `${key}.json`), { force: true });
+    await this.claims.drop(collection, key);
+  }
+
+  async claimEntries(collection: string, opts: ClaimOptions): Promise<Claim[]> {
+    const a = claimArgs(collection, opts);
+    const keys = (await this.keysOf(collection)).filter((k) => (!a.keys || a.keys.has(k)) && !a.skip.has(k));
+    return this.claims.claim(collection, keys, a, (key) => this.entry(collection, key));
+  }
+
+  async releaseClaim(collection: string, key: string, token: string): Promise<boolean> {
+    await this.init();
+    assertCollectionKey(collection, key);
+    return this.claims.release(collection, key, token);
+  }
+
+  async listClaims(collection: string): Promise<ClaimHolder[]> {
+    await this.init();
+    assertCollectionKey(collection);
+    return this.claims.list(collection);
   }
 }

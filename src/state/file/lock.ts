@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { link, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { sleep } from '../../core/sleep.ts';
 import { SandboxerError } from '../../core/errors.ts';
+import { localProcessGone } from '../../core/local-process.ts';
 
 /**
  * A cross-process lock: a lock file created with O_EXCL holding `pid host token`. While held, a heartbeat
@@ -107,12 +108,4 @@ export async function takeOverIfAbandoned(lockPath: string, staleMs: number): Pr
 }
 
 /** Only a holder on this host can be seen to be gone; elsewhere the heartbeat decides. */
-function holderIsDead(h: Holder): boolean {
-  if (h.host !== hostname() || !Number.isInteger(h.pid) || h.pid <= 0) return false;
-  try {
-    process.kill(h.pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
+const holderIsDead = (h: Holder): boolean => localProcessGone(h.host, h.pid);

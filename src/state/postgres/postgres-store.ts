@@ -13,7 +13,18 @@ import {
   type Sql,
 } from '../sql/ledger-index.ts';
 import { parseBody, pendingMigrations, sandboxRow, snapshotRow, VERSION_TABLE } from '../sql/schema.ts';
-import { assertCollectionKey, prefixEnd, scopeIdOf, type StateStore } from '../store.ts';
+import { claimOf, holderOf, type ClaimRow } from '../sql/claims.ts';
+import {
+  assertCollectionKey,
+  claimArgs,
+  claimToken,
+  prefixEnd,
+  scopeIdOf,
+  type Claim,
+  type ClaimHolder,
+  type ClaimOptions,
+  type StateStore,
+} from '../store.ts';
 
 /** A connection URL with its password removed, for messages and `location`. */
 export function redactUrl(url: string): string {
@@ -26,6 +37,9 @@ export function redactUrl(url: string): string {
     return 'postgres://(unparseable url)';
   }
 }
+
+/** Now, in epoch milliseconds, on the database server's clock: the one clock every replica's lease is read by. */
+const NOW_MS = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
 
 /** Same number in every replica: only one of them migrates the schema at a time. */
 const MIGRATE_LOCK = 0x5a4d_4254;
@@ -309,6 +323,58 @@ export class PostgresStateStore implements StateStore {
       await this.ledgerTx(async (c) => {
         if (((await c.query(remove, [collection, key])).rowCount ?? 0) > 0) await this.reindexLedger(c);
       });
+  }
+
+  async getEntry(collection: string, key: string): Promise<unknown> {
+    assertCollectionKey(collection, key);
+    const { rows } = await this.query<{ body: string }>(
+      'SELECT body FROM collection_entries WHERE collection = $1 AND key = $2',
+      [collection, key],
+    );
+    return rows[0] ? (JSON.parse(rows[0].body) as unknown) : undefined;
+  }
+
+  /**
+   * One statement, one transaction: the claimable rows are picked under FOR UPDATE SKIP LOCKED (a row another
+   * claimer is marking is passed over, not waited for; a row it marked meanwhile fails the re-checked lease
+   * condition) and marked with our token and lease in the same UPDATE.
+   */
+  async claimEntries(collection: string, opts: ClaimOptions): Promise<Claim[]> {
+    const a = claimArgs(collection, opts);
+    const { rows } = await this.query<ClaimRow & Record<string, unknown>>(
+      `WITH picked AS (
+         SELECT collection, key FROM collection_entries
+         WHERE collection = $1 AND (claim_until IS NULL OR claim_until <= ${NOW_MS})
+           AND ($2::text[] IS NULL OR key = ANY($2::text[])) AND NOT (key = ANY($3::text[]))
+         ORDER BY key COLLATE "C" LIMIT $4
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE collection_entries e SET claim_token = $5, claim_owner = $6, claim_until = ${NOW_MS} + $7
+       FROM picked WHERE e.collection = picked.collection AND e.key = picked.key
+       RETURNING e.key, e.body, e.claim_token, e.claim_owner, e.claim_until`,
+      [collection, a.keys ? [...a.keys] : null, [...a.skip], a.limit, claimToken(), a.owner, a.leaseMs],
+    );
+    return rows.map(claimOf).sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  }
+
+  async releaseClaim(collection: string, key: string, token: string): Promise<boolean> {
+    assertCollectionKey(collection, key);
+    const res = await this.query(
+      `UPDATE collection_entries SET claim_token = NULL, claim_owner = NULL, claim_until = NULL
+       WHERE collection = $1 AND key = $2 AND claim_token = $3`,
+      [collection, key, token],
+    );
+    return res.rowCount === 1;
+  }
+
+  async listClaims(collection: string): Promise<ClaimHolder[]> {
+    assertCollectionKey(collection);
+    const { rows } = await this.query<Omit<ClaimRow, 'body'> & Record<string, unknown>>(
+      `SELECT key, claim_token, claim_owner, claim_until FROM collection_entries
+       WHERE collection = $1 AND claim_until > ${NOW_MS} ORDER BY key COLLATE "C"`,
+      [collection],
+    );
+    return rows.map(holderOf);
   }
 
   async getMeta(key: string): Promise<string | undefined> {

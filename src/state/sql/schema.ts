@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import { SandboxerError } from '../../core/errors.ts';
 import { isTerminal } from '../../core/lifecycle.ts';
 import { SandboxRecord, SnapshotRecord } from '../../core/record.ts';
+import { CLAIM_COLUMNS_DDL } from './claims.ts';
 import { LEDGER_INDEX_DDL } from './ledger-index.ts';
 
 /**
@@ -79,6 +80,12 @@ export const MIGRATIONS: Migration[] = [
     postgres: [
       'CREATE INDEX IF NOT EXISTS sandboxes_live_created_c ON sandboxes (created_at COLLATE "C", id COLLATE "C") WHERE live = 1',
     ],
+  },
+  {
+    version: 4,
+    // Concurrent outbox flushes (teardowns, replays, replicas) claim a record before sending it (issue #19).
+    description: 'claims (leases) on collection entries',
+    statements: CLAIM_COLUMNS_DDL,
   },
 ];
 

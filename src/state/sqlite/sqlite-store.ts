@@ -13,7 +13,18 @@ import {
   type LedgerSummary,
   type Sql,
 } from '../sql/ledger-index.ts';
-import { assertCollectionKey, prefixEnd, scopeIdOf, type StateStore } from '../store.ts';
+import { claimOf, holderOf, type ClaimRow } from '../sql/claims.ts';
+import {
+  assertCollectionKey,
+  claimArgs,
+  claimToken,
+  prefixEnd,
+  scopeIdOf,
+  type Claim,
+  type ClaimHolder,
+  type ClaimOptions,
+  type StateStore,
+} from '../store.ts';
 
 type SqlValue = string | number | bigint | null;
 interface Statement {
@@ -274,6 +285,59 @@ export class SqliteStateStore implements StateStore {
       this.transaction(() => {
         if (Number(remove().changes) > 0) this.reindexLedger();
       });
+  }
+
+  async getEntry(collection: string, key: string): Promise<unknown> {
+    assertCollectionKey(collection, key);
+    const row = this.stmt('SELECT body FROM collection_entries WHERE collection = ? AND key = ?').get(
+      collection,
+      key,
+    );
+    return row === undefined ? undefined : (JSON.parse(String(row.body)) as unknown);
+  }
+
+  /** Pick and mark in one BEGIN IMMEDIATE transaction: claimers of other processes wait for the write lock. */
+  async claimEntries(collection: string, opts: ClaimOptions): Promise<Claim[]> {
+    const a = claimArgs(collection, opts);
+    const keys = a.keys ? JSON.stringify([...a.keys]) : null;
+    const skip = JSON.stringify([...a.skip]);
+    this.open();
+    return this.transaction(() => {
+      const now = Date.now();
+      const picked = this.stmt(
+        `SELECT key, body FROM collection_entries WHERE collection = ? AND (claim_until IS NULL OR claim_until <= ?)
+         AND (? IS NULL OR key IN (SELECT value FROM json_each(?))) AND key NOT IN (SELECT value FROM json_each(?))
+         ORDER BY key LIMIT ?`,
+      ).all(collection, now, keys, keys, skip, a.limit);
+      const token = claimToken();
+      const until = now + a.leaseMs;
+      const mark = this.stmt(
+        'UPDATE collection_entries SET claim_token = ?, claim_owner = ?, claim_until = ? WHERE collection = ? AND key = ?',
+      );
+      return picked.map((r) => {
+        mark.run(token, a.owner, until, collection, String(r.key));
+        return claimOf({ ...(r as unknown as ClaimRow), claim_token: token, claim_until: until });
+      });
+    });
+  }
+
+  async releaseClaim(collection: string, key: string, token: string): Promise<boolean> {
+    assertCollectionKey(collection, key);
+    const res = this.stmt(
+      `UPDATE collection_entries SET claim_token = NULL, claim_owner = NULL, claim_until = NULL
+       WHERE collection = ? AND key = ? AND claim_token = ?`,
+    ).run(collection, key, token);
+    return Number(res.changes) === 1;
+  }
+
+  async listClaims(collection: string): Promise<ClaimHolder[]> {
+    assertCollectionKey(collection);
+    return this.stmt(
+      `SELECT key, claim_token, claim_owner, claim_until FROM collection_entries
+       WHERE collection = ? AND claim_until > ? ORDER BY key`,
+    )
+      .all(collection, Date.now())
+      .map((r) => holderOf(r as unknown as ClaimRow));
   }
 
   /** A small key/value table beside the records (e.g. which file-store directory was imported). */

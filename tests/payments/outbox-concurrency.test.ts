@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usageEventId } from '../../src/export/envelope.ts';
+import { createManager } from '../../src/manager/factory.ts';
+import { cli, json } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/env.ts';
+import { PG_SKIP_REASON, startPg, type PgServer } from '../state/pg-server.ts';
+import { HAVE_PG, HAVE_SQLITE } from '../state/stores.ts';
+import { Collector } from './collector.ts';
+
+/**
+ * Issue #19: concurrent teardowns and replays from separate CLI processes sharing one state store. Each process
+ * claims a usage record before sending it, so the collector sees each record once — more than once only after
+ * a send that failed (and then the record is claimable again and lands once).
+ */
+const tmp = tempDir('sbx-outbox-conc-');
+const collector = new Collector();
+let pg: PgServer | undefined;
+beforeAll(async () => {
+  await collector.up();
+  if (HAVE_PG) pg = await startPg();
+});
+afterAll(async () => {
+  await collector.down();
+  pg?.stop();
+  tmp.cleanup();
+});
+
+if (!HAVE_SQLITE) console.warn(`sqlite skipped: node:sqlite is not in Node ${process.versions.node}`);
+if (!HAVE_PG) console.warn(`postgres skipped: ${PG_SKIP_REASON}`);
+
+let n = 0;
+const kinds: [string, () => NodeJS.ProcessEnv][] = [
+  ['file', () => ({ SANDBOXER_STATE_BACKEND: 'file' })],
+  ...(HAVE_SQLITE
+    ? [['sqlite', () => ({ SANDBOXER_STATE_BACKEND: 'sqlite' })] as [string, () => NodeJS.ProcessEnv]]
+    : []),
+  ...(HAVE_PG
+    ? [
+        ['postgres', () => ({ SANDBOXER_STATE_URL: pg!.database(`outbox_${n++}`) })] as [
+          string,
+          () => NodeJS.ProcessEnv,
+        ],
+      ]
+    : []),
+];
+
+/** A fresh store of the kind, with 50 ready metered sandboxes created in this process (the CLI's wiring). */
+async function fifty(kind: string, store: () => NodeJS.ProcessEnv) {
+  const base = `${tmp.dir}/${kind}-${n++}`;
+  const env = { SANDBOXER_STATE_DIR: `${base}/state`, SANDBOXER_STUB_DIR: `${base}/cloud`, ...store() };
+  const manager = createManager({ env });
+  const ids: string[] = [];
+  for (let i = 0; i < 50; i++)
+    ids.push((await manager.create({ profileId: 'profile.saas-stub', ttl: '10m' })).id);
+  return { env, ids, manager };
+}
+
+/** Every request the collector got for these sandboxes' usage records, by id. */
+function postsFor(ids: string[]) {
+  const want = new Set(ids.map(usageEventId));
+  const mine = collector.received.filter((r) => want.has(r.id));
+  const byId = new Map<string, typeof mine>();
+  for (const r of mine) byId.set(r.id, [...(byId.get(r.id) ?? []), r]);
+  return { mine, byId, want };
+}
+
+describe.each(kinds)(
+  'fin-hub outbox claimed across 50 CLI processes on one %s state store',
+  (kind, store) => {
+    it(
+      '50 concurrent teardowns send exactly 50 usage records, each id once',
+      { timeout: 400_000 },
+      async () => {
+        const { env, ids } = await fifty(kind, store);
+        const hub = { ...env, SANDBOXER_FIN_HUB_URL: collector.url };
+        const destroys = await Promise.all(ids.map((id) => cli(['destroy', id, '--json', '-q'], hub)));
+        expect(destroys.filter((d) => d.code !== 0).map((d) => d.stderr)).toEqual([]);
+        const replay = await cli(['export', 'replay', '--json', '-q'], hub);
+        expect(json(replay)).toMatchObject({ delivered: [], duplicates: [], remaining: 0 });
+        const { mine, byId, want } = postsFor(ids);
+        console.log(`${kind}: 50 concurrent teardowns → ${mine.length} POSTs for 50 usage records`);
+        expect([...byId.keys()].sort()).toEqual([...want].sort());
+        expect(mine.length).toBe(50);
+        expect(mine.every((r) => r.answered === 202)).toBe(true);
+      },
+    );
+
+    it(
+      '50 concurrent replays with the first sends failing (5xx): each failed record is sent again and lands once',
+      { timeout: 400_000 },
+      async () => {
+        const { env, ids, manager } = await fifty(kind, store);
+        // Torn down with export off: the replays find 50 settled sandboxes with no usage record acknowledged.
+        for (const id of ids) await manager.destroy(id);
+        const hub = { ...env, SANDBOXER_FIN_HUB_URL: collector.url };
+        // Six failures in a row: the teardown/replay policy's own retries cannot absorb them all for one record.
+        collector.script.push(...Array.from({ length: 6 }, () => ({ kind: 'error' as const, status: 503 })));
+        const replays = await Promise.all(ids.map(() => cli(['export', 'replay', '--json', '-q'], hub)));
+        expect(replays.every((r) => r.code === 0 || r.code === 1)).toBe(true);
+        const final = await cli(['export', 'replay', '--json', '-q'], hub);
+        expect(json(final)).toMatchObject({ remaining: 0 });
+        const { mine, byId, want } = postsFor(ids);
+        const failed = mine.filter((r) => r.answered === 503);
+        console.log(
+          `${kind}: 50 concurrent replays, ${failed.length} sends answered 503 → ${mine.length} POSTs for 50 usage records`,
+        );
+        expect([...byId.keys()].sort()).toEqual([...want].sort());
+        expect(failed.length).toBe(6);
+        // Sent once, plus once more after each failed send; the collector stored each record exactly once and
+        // never had to answer a duplicate.
+        expect(mine.length).toBe(50 + failed.length);
+        for (const [, posts] of byId) {
+          expect(posts.filter((p) => p.stored)).toHaveLength(1);
+          expect(posts.filter((p) => p.answered === 409)).toEqual([]);
+        }
+      },
+    );
+  },
+);
