@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 /** Flip once the outbox claim (#19) is on main: then every usage record is POSTed exactly once. */
-const OUTBOX_CLAIMED = false;
+const OUTBOX_CLAIMED = true;
 
 const SERVE_ARGS = [
   '--max-in-flight',
@@ -70,7 +70,7 @@ function deployment(name: string) {
 }
 
 async function waitFor(url: string, id: string, done: (r: SandboxRecord) => boolean, what: string) {
-  for (let i = 0; i < 1200; i++) {
+  for (let i = 0; i < 3000; i++) {
     const r = await call(url, 'GET', `/v1/sandboxes/${id}`);
     if (r.status === 200 && done(r.body as SandboxRecord)) return r.body as SandboxRecord;
     await new Promise((res) => setTimeout(res, 100));
