@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { claimToken, type Claim, type ClaimHolder } from '../store.ts';
 import { writeFileAtomic, writeFileExclusive } from './atomic.ts';
 import { withFileLock } from './lock.ts';
