@@ -194,7 +194,12 @@ describe.skipIf(!HAVE_PG)('sandboxer serve replicas on one PostgreSQL', () => {
       // Another replica took the lock over.
       expect(survivors.filter((s) => s.stderr().includes('holds the reaper lock'))).toHaveLength(1);
 
-      const mine = (await ledger(d.store)).filter((e) => e.sandbox_id === id);
+      // The record reads `destroyed` a moment before the ledger's release is written: wait for the settle.
+      let mine = (await ledger(d.store)).filter((e) => e.sandbox_id === id);
+      for (let i = 0; i < 300 && !mine.some((e) => e.kind === 'release'); i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        mine = (await ledger(d.store)).filter((e) => e.sandbox_id === id);
+      }
       expect(mine.filter((e) => e.kind === 'hold')).toHaveLength(1);
       expect(mine.filter((e) => e.kind === 'debit')).toEqual([
         expect.objectContaining({ amount_usd: after.meter!.actual_usd }),
