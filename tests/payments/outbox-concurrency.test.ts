@@ -4,7 +4,7 @@ import { createManager } from '../../src/manager/factory.ts';
 import { cli, json } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
 import { PG_SKIP_REASON, startPg, type PgServer } from '../state/pg-server.ts';
-import { HAVE_PG, HAVE_SQLITE } from '../state/stores.ts';
+import { cliStoreEnvs, HAVE_PG, HAVE_SQLITE } from '../state/stores.ts';
 import { Collector } from './collector.ts';
 
 /**
@@ -29,20 +29,7 @@ if (!HAVE_SQLITE) console.warn(`sqlite skipped: node:sqlite is not in Node ${pro
 if (!HAVE_PG) console.warn(`postgres skipped: ${PG_SKIP_REASON}`);
 
 let n = 0;
-const kinds: [string, () => NodeJS.ProcessEnv][] = [
-  ['file', () => ({ SANDBOXER_STATE_BACKEND: 'file' })],
-  ...(HAVE_SQLITE
-    ? [['sqlite', () => ({ SANDBOXER_STATE_BACKEND: 'sqlite' })] as [string, () => NodeJS.ProcessEnv]]
-    : []),
-  ...(HAVE_PG
-    ? [
-        ['postgres', () => ({ SANDBOXER_STATE_URL: pg!.database(`outbox_${n++}`) })] as [
-          string,
-          () => NodeJS.ProcessEnv,
-        ],
-      ]
-    : []),
-];
+const kinds = cliStoreEnvs(() => pg!.database(`outbox_${n++}`));
 
 /** A fresh store of the kind, with 50 ready metered sandboxes created in this process (the CLI's wiring). */
 async function fifty(kind: string, store: () => NodeJS.ProcessEnv) {

@@ -3,7 +3,7 @@ import type { SandboxRecord } from '../../src/core/record.ts';
 import { cli, json } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
 import { PG_SKIP_REASON, startPg, type PgServer } from './pg-server.ts';
-import { HAVE_PG, HAVE_SQLITE } from './stores.ts';
+import { cliStoreEnvs, HAVE_PG, HAVE_SQLITE } from './stores.ts';
 
 const tmp = tempDir('sbx-concurrency-');
 let pg: PgServer | undefined;
@@ -18,21 +18,7 @@ afterAll(() => {
 if (!HAVE_SQLITE) console.warn(`sqlite skipped: node:sqlite is not in Node ${process.versions.node}`);
 if (!HAVE_PG) console.warn(`postgres skipped: ${PG_SKIP_REASON}`);
 
-/** Each store kind as the CLI selects it: the environment of every process. */
-const kinds: [string, () => NodeJS.ProcessEnv][] = [
-  ['file', () => ({ SANDBOXER_STATE_BACKEND: 'file' })],
-  ...(HAVE_SQLITE
-    ? [['sqlite', () => ({ SANDBOXER_STATE_BACKEND: 'sqlite' })] as [string, () => NodeJS.ProcessEnv]]
-    : []),
-  ...(HAVE_PG
-    ? [
-        ['postgres', () => ({ SANDBOXER_STATE_URL: pg!.database('concurrency') })] as [
-          string,
-          () => NodeJS.ProcessEnv,
-        ],
-      ]
-    : []),
-];
+const kinds = cliStoreEnvs(() => pg!.database('concurrency'));
 
 describe.each(kinds)('50 concurrent CLI processes on one %s state store', (kind, store) => {
   it(

@@ -33,6 +33,22 @@ export const HAVE_SQLITE = sqliteAvailable();
 export const HAVE_PG = pgBinDir() !== undefined;
 
 /**
+ * Every store kind as the CLI selects it, for tests that spawn CLI processes: the environment of each process.
+ * `pgUrl` gives the database URL for a Postgres kind (called once per describe block that uses it).
+ */
+export function cliStoreEnvs(pgUrl: () => string): [string, () => NodeJS.ProcessEnv][] {
+  return [
+    ['file', () => ({ SANDBOXER_STATE_BACKEND: 'file' })],
+    ...(HAVE_SQLITE
+      ? [['sqlite', () => ({ SANDBOXER_STATE_BACKEND: 'sqlite' })] as [string, () => NodeJS.ProcessEnv]]
+      : []),
+    ...(HAVE_PG
+      ? [['postgres', () => ({ SANDBOXER_STATE_URL: pgUrl() })] as [string, () => NodeJS.ProcessEnv]]
+      : []),
+  ];
+}
+
+/**
  * Every store kind for the contract tests: a factory of fresh, empty stores per kind. Postgres gets one server
  * per test file (started on first use) and one database per store.
  */
