@@ -3,8 +3,7 @@ import { isTerminal } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import { Ledger } from '../payments/ledger.ts';
-import { localProcessGone } from '../core/local-process.ts';
-import type { Claim, StateStore } from '../state/store.ts';
+import { claimOwnerGone, type Claim, type StateStore } from '../state/store.ts';
 import { finHubConfig, type FinHubConfig } from './config.ts';
 import { DEFAULT_POLICY, deliver, type RetryPolicy } from './deliver.ts';
 import { CloudEvent, usageEvent, usageEventId } from './envelope.ts';
@@ -55,11 +54,6 @@ export async function pendingEvents(store: StateStore): Promise<CloudEvent[]> {
  */
 export const leaseMsFor = (policy: RetryPolicy): number => policy.deadline_ms + policy.timeout_ms + 10_000;
 
-function claimerGone(owner: string): boolean {
-  const cut = owner.lastIndexOf('/');
-  return cut > 0 && localProcessGone(owner.slice(0, cut), Number(owner.slice(cut + 1)));
-}
-
 /**
  * Release the claims of claimers that are gone: a `<host>/<pid>` owner on this host whose process no longer
  * exists (a teardown killed mid-send). Claims of other hosts end only with their lease.
@@ -67,7 +61,7 @@ function claimerGone(owner: string): boolean {
 export async function releaseAbandonedClaims(store: StateStore): Promise<string[]> {
   const freed: string[] = [];
   for (const c of await store.listClaims(OUTBOX_COLLECTION)) {
-    if (claimerGone(c.owner) && (await store.releaseClaim(OUTBOX_COLLECTION, c.key, c.token)))
+    if (claimOwnerGone(c.owner) && (await store.releaseClaim(OUTBOX_COLLECTION, c.key, c.token)))
       freed.push(c.key);
   }
   return freed;

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { SandboxerError } from '../core/errors.ts';
 import { isTerminal } from '../core/lifecycle.ts';
+import { localProcessGone } from '../core/local-process.ts';
 import type { SandboxRecord, SandboxState, SnapshotRecord } from '../core/record.ts';
 import type { LedgerSummary } from './sql/ledger-index.ts';
 
@@ -103,6 +104,12 @@ export function listByState(store: StateStore, states?: SandboxState[]): Promise
 
 /** The default claim owner: `<host>/<pid>`. */
 export const claimOwner = (): string => `${hostname()}/${process.pid}`;
+
+/** True when a `claimOwner()` owner is a process of this host that is gone (other hosts: never; their lease decides). */
+export function claimOwnerGone(owner: string): boolean {
+  const cut = owner.lastIndexOf('/');
+  return cut > 0 && localProcessGone(owner.slice(0, cut), Number(owner.slice(cut + 1)));
+}
 
 /** A fresh claim token. */
 export const claimToken = (): string => randomBytes(12).toString('hex');
