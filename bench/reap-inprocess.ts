@@ -15,7 +15,7 @@ import { SandboxManager } from '../src/manager/manager.ts';
 import { FileStateStore } from '../src/state/file/file-store.ts';
 import { MemoryStateStore } from '../src/state/memory/memory-store.ts';
 import type { StateStore } from '../src/state/store.ts';
-import { reapStale, type ReapReport } from '../src/telemetry/reap.ts';
+import { reapStale, type ReapReport } from '../src/reaper/reap.ts';
 import { tempDir } from '../tests/helpers/env.ts';
 
 const RECORDS = 1000;

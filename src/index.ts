@@ -65,5 +65,5 @@ export { ExtensionRegistry, defaultRegistry } from './extensions/registry.ts';
 // Serving and housekeeping.
 export { startApiServer, type ApiServer, type ApiServerOptions } from './api/server.ts';
 export { buildOpenApi } from './api/openapi.ts';
-export { findStale, type StaleReport, type StaleItem, type FindStaleOptions } from './telemetry/stale.ts';
-export { reapStale, type ReapReport, type ReapAction, type ReapOptions } from './telemetry/reap.ts';
+export { findStale, type StaleReport, type StaleItem, type FindStaleOptions } from './reaper/stale.ts';
+export { reapStale, type ReapReport, type ReapAction, type ReapOptions } from './reaper/reap.ts';

@@ -10,9 +10,9 @@ import type { SandboxManager } from '../manager/manager.ts';
 import { RepoArtifacts, type RepoArtifact } from '../state/artifact/repo-artifacts.ts';
 import { RunArtifacts } from '../state/artifact/run-artifacts.ts';
 import { FileStateStore } from '../state/file/file-store.ts';
-import { recordCandidates } from '../telemetry/candidates.ts';
-import { reapStale, type ReapReport } from '../telemetry/reap.ts';
-import { GitHubRunStatus } from '../telemetry/runs.ts';
+import { recordCandidates } from '../reaper/candidates.ts';
+import { reapStale, type ReapReport } from '../reaper/reap.ts';
+import { GitHubRunStatus } from '../reaper/runs.ts';
 import { writeSummary } from './report.ts';
 import { actionLogger, actionManager, actionStateDir, onSignals, runStep } from './runtime.ts';
 

@@ -2,8 +2,8 @@ import { toSandboxerError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import type { SandboxManager } from '../manager/manager.ts';
 import type { Coordinator } from '../state/replicas/coordinator.ts';
-import { reapAbandonedProvisions } from '../telemetry/abandoned.ts';
-import { reapStale, type ReapReport } from '../telemetry/reap.ts';
+import { reapAbandonedProvisions } from '../reaper/abandoned.ts';
+import { reapStale, type ReapReport } from '../reaper/reap.ts';
 
 export interface UpkeepOptions {
   manager: SandboxManager;
@@ -23,7 +23,7 @@ export interface UpkeepPass {
 
 /**
  * What `sandboxer serve` does besides answering requests: every interval it tries the reaper lock, and only the
- * replica holding it runs a pass — provisions abandoned by a replica that is gone (src/telemetry/abandoned.ts),
+ * replica holding it runs a pass — provisions abandoned by a replica that is gone (src/reaper/abandoned.ts),
  * then TTL expiry and reaping (reapStale: expired, stuck, cleanup pending, gone, orphans; the fin-hub outbox
  * replayed). One pass at a time; a failed pass is logged and the next one runs on schedule. When the holder dies
  * its lock is released by the store and another replica's next try takes it, resuming from the records.

@@ -33,7 +33,7 @@ export interface LifecycleHooks {
   onSnapshot?(input: { snapshot: SnapshotRecord; record?: SandboxRecord }): Promise<void>;
 }
 
-/** What the reaper did, as hooks see it (src/telemetry/reap.ts ReapAction): no secrets, only ids and outcome. */
+/** What the reaper did, as hooks see it (src/reaper/reap.ts ReapAction): no secrets, only ids and outcome. */
 export interface ReapedAction {
   kind: string;
   extension_id: string;

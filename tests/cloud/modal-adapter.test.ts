@@ -9,7 +9,7 @@ import { MODAL_SNAPSHOT_TTL_S, modalExtension, modalResources } from '../../src/
 import { defaultRegistry } from '../../src/extensions/registry.ts';
 import { SandboxManager } from '../../src/manager/manager.ts';
 import { FileStateStore } from '../../src/state/file/file-store.ts';
-import { reapStale } from '../../src/telemetry/reap.ts';
+import { reapStale } from '../../src/reaper/reap.ts';
 import {
   FakeGrpcError,
   FakeModal,

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SandboxRecord, SnapshotRecord } from '../../src/core/record.ts';
 import { openStateStore } from '../../src/state/open.ts';
-import type { ReapReport } from '../../src/telemetry/reap.ts';
-import type { StaleReport } from '../../src/telemetry/stale.ts';
+import type { ReapReport } from '../../src/reaper/reap.ts';
+import type { StaleReport } from '../../src/reaper/stale.ts';
 import { cli, json } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
 

@@ -6,9 +6,9 @@ import type { SandboxRecord } from '../../src/core/record.ts';
 import { defaultRegistry } from '../../src/extensions/registry.ts';
 import { SandboxManager } from '../../src/manager/manager.ts';
 import { FileStateStore } from '../../src/state/file/file-store.ts';
-import { REAP_LOG, reapStale } from '../../src/telemetry/reap.ts';
-import { GitHubRunStatus } from '../../src/telemetry/runs.ts';
-import { findStale } from '../../src/telemetry/stale.ts';
+import { REAP_LOG, reapStale } from '../../src/reaper/reap.ts';
+import { GitHubRunStatus } from '../../src/reaper/runs.ts';
+import { findStale } from '../../src/reaper/stale.ts';
 import { startKvServer, type KvServer } from '../credentials/kv-server.ts';
 import { tempDir } from '../helpers/env.ts';
 

@@ -9,7 +9,7 @@ import {
   orphanOldEnough,
   orphansOf,
   type ListedExtension,
-} from '../../src/telemetry/stale.ts';
+} from '../../src/reaper/stale.ts';
 
 const catalog = loadCatalog();
 const stub = catalog.extensions.get('ext.saas-stub')!.value;

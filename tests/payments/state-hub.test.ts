@@ -8,7 +8,7 @@ import {
   StateHubHooks,
   stateHubConfig,
 } from '../../src/events/state-hub.ts';
-import { reapStale } from '../../src/telemetry/reap.ts';
+import { reapStale } from '../../src/reaper/reap.ts';
 import { tempDir } from '../helpers/env.ts';
 import { Collector } from './collector.ts';
 import { stubManager } from './harness.ts';

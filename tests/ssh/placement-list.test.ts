@@ -6,7 +6,7 @@ import { LABEL } from '../../src/core/labels.ts';
 import { defaultRegistry } from '../../src/extensions/registry.ts';
 import { SandboxManager } from '../../src/manager/manager.ts';
 import { FileStateStore } from '../../src/state/file/file-store.ts';
-import { findStale } from '../../src/telemetry/stale.ts';
+import { findStale } from '../../src/reaper/stale.ts';
 import { tempDir } from '../helpers/env.ts';
 import { skipReason, testHost, writeComposeRepo } from './host.ts';
 

@@ -5,7 +5,7 @@ import { loadCatalog } from '../../src/catalog/loader.ts';
 import { defaultRegistry } from '../../src/extensions/registry.ts';
 import { SandboxManager } from '../../src/manager/manager.ts';
 import { FileStateStore } from '../../src/state/file/file-store.ts';
-import { reapStale } from '../../src/telemetry/reap.ts';
+import { reapStale } from '../../src/reaper/reap.ts';
 import { tempDir } from '../helpers/env.ts';
 import { skipReason, testHost } from './host.ts';
 

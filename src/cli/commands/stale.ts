@@ -1,12 +1,7 @@
 import { parseDurationSeconds } from '../../core/duration.ts';
 import { shown, usageError } from '../../core/errors.ts';
-import { reapStale, type ReapAction, type ReapReport } from '../../telemetry/reap.ts';
-import {
-  DEFAULT_MIN_ORPHAN_AGE_S,
-  findStale,
-  type StaleItem,
-  type StaleReport,
-} from '../../telemetry/stale.ts';
+import { reapStale, type ReapAction, type ReapReport } from '../../reaper/reap.ts';
+import { DEFAULT_MIN_ORPHAN_AGE_S, findStale, type StaleItem, type StaleReport } from '../../reaper/stale.ts';
 import type { Command, Options } from '../command.ts';
 import { table } from '../output.ts';
 
