@@ -63,12 +63,14 @@ export function actorTypeFromEnv(env: NodeJS.ProcessEnv = process.env): ActorTyp
 
 /**
  * The owner of sandboxes created by this process: the GitHub run when in Actions, else this user@host and the
- * state store's id (`storeId`), so installations with different state stores have different scopes.
+ * state store's id (`storeId`), so installations with different state stores have different scopes; a store
+ * many machines share (`shared`, PostgreSQL) is its own scope, so every replica and team member on it is one.
  */
 export function ownerFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   hostname = 'localhost',
   storeId?: string,
+  shared = false,
 ): Owner {
   const repository = env.GITHUB_REPOSITORY;
   return {
@@ -77,7 +79,9 @@ export function ownerFromEnv(
       env.SANDBOXER_SCOPE ??
       (repository
         ? `github:${repository}`
-        : `local:${env.USER ?? 'user'}@${hostname}${storeId ? `/${storeId}` : ''}`),
+        : shared && storeId
+          ? `store:${storeId}`
+          : `local:${env.USER ?? 'user'}@${hostname}${storeId ? `/${storeId}` : ''}`),
     ...(repository ? { repository } : {}),
     ...(env.GITHUB_RUN_ID ? { run_id: env.GITHUB_RUN_ID } : {}),
     ...(env.GITHUB_RUN_ATTEMPT ? { run_attempt: env.GITHUB_RUN_ATTEMPT } : {}),

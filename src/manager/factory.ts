@@ -45,7 +45,7 @@ export function createManager(opts: ManagerOptions = {}): SandboxManager {
     catalog,
     registry,
     store,
-    owner: ownerFromEnv(env, hostname(), store.scopeId),
+    owner: ownerFromEnv(env, hostname(), store.scopeId, store.shared),
     credentials,
     // Credits, fin-hub export and State Hub always run; callers' hooks come after them.
     hooks: [...defaultHooks({ store, env, log }), new LatencyRecorder(store), ...(opts.hooks ?? [])],

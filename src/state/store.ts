@@ -18,6 +18,9 @@ export interface StateStore {
   /** A stable id of this store (the same store, the same id), part of the default ownership scope outside
    *  Actions: two installations on one machine then never reap each other's sandboxes. */
   readonly scopeId?: string;
+  /** Many machines share this store (a database server): the default scope is then the store alone
+   *  (`store:<scopeId>`), not `<user>@<host>`, so every replica and team member reaps the same orphans. */
+  readonly shared?: boolean;
   createSandbox(record: SandboxRecord): Promise<void>;
   getSandbox(id: string): Promise<SandboxRecord | undefined>;
   listSandboxes(): Promise<SandboxRecord[]>;

@@ -7,6 +7,8 @@ import { findStale } from '../../src/reaper/stale.ts';
 import { reapStale } from '../../src/reaper/reap.ts';
 import { cliSync, json } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
+import { PG_SKIP_REASON, startPg, type PgServer } from '../state/pg-server.ts';
+import { HAVE_PG } from '../state/stores.ts';
 import { projectObjects, skipReason, testHost, writeComposeRepo } from './host.ts';
 
 /**
@@ -104,6 +106,7 @@ suite(`isolation on the real host${reason ? ` (skipped: ${reason})` : ''}`, () =
     const repo = join(tmp.dir, 'repo');
     const r = await a.create({ profileId: 'profile.compose-e2e', inputs: { repo }, ttl: '10m' });
     const b = managerFor('state-b');
+    expect([a.store.kind, b.store.kind]).toEqual(['sqlite', 'sqlite']);
     expect(b.owner.scope).not.toBe(a.owner.scope);
     expect(r.owner.scope).toBe(a.owner.scope);
 
@@ -139,5 +142,66 @@ suite(`isolation on the real host${reason ? ` (skipped: ${reason})` : ''}`, () =
     expect(any.items).toContainEqual(expect.objectContaining({ kind: 'orphaned', sandbox_id: r.id }));
     await a.destroy(r.id);
     expect(projectObjects(testHost(), r.id)).toEqual([]);
+  });
+
+  describe.skipIf(!HAVE_PG)(`on PostgreSQL${HAVE_PG ? '' : ` (skipped: ${PG_SKIP_REASON})`}`, () => {
+    let pg: PgServer;
+    const urls = new Map<string, string>();
+    beforeAll(async () => {
+      pg = await startPg();
+      for (const db of ['team', 'other']) urls.set(db, pg.database(db));
+    });
+    afterAll(() => pg?.stop());
+    const onPg = (db: string, user: string): SandboxManager =>
+      createManager({
+        env: { ...envFor(`pg-${db}-${user}`), USER: user, SANDBOXER_STATE_URL: urls.get(db)! },
+      });
+
+    it('a team on one database is one scope and reaps its orphans; another database is foreign', async () => {
+      const repo = join(tmp.dir, 'repo-pg');
+      writeComposeRepo(repo, testHost().image);
+      const ann = onPg('team', 'ann');
+      const bob = onPg('team', 'bob');
+      const other = onPg('other', 'ann');
+      expect(ann.store.kind).toBe('postgres');
+      expect(bob.owner.scope).toBe(ann.owner.scope);
+      expect(ann.owner.scope).toMatch(/^store:pg-[0-9a-f]{12}$/);
+      expect(other.owner.scope).not.toBe(ann.owner.scope);
+
+      const live = await ann.create({ profileId: 'profile.compose-e2e', inputs: { repo }, ttl: '10m' });
+      // Bob's reaper reads Ann's record in the shared store: a live sandbox, neither orphaned nor foreign.
+      const seen = await findStale(bob, { minOrphanAge_s: 0, extensions: ['ext.compose-ssh'] });
+      expect(seen.items.filter((i) => i.sandbox_id === live.id)).toEqual([]);
+      expect(seen.foreign.filter((i) => i.sandbox_id === live.id)).toEqual([]);
+      // Another database's reaper sees it as foreign and leaves it, even applied with no minimum age.
+      const foreign = await findStale(other, { minOrphanAge_s: 0, extensions: ['ext.compose-ssh'] });
+      expect(foreign.foreign).toContainEqual(
+        expect.objectContaining({ kind: 'foreign', sandbox_id: live.id }),
+      );
+      const untouched = await reapStale(other, {
+        apply: true,
+        minOrphanAge_s: 0,
+        extensions: ['ext.compose-ssh'],
+        replayOutbox: false,
+      });
+      expect(untouched.actions.filter((x) => x.sandbox_id === live.id)).toEqual([]);
+      expect(projectObjects(testHost(), live.id).length).toBeGreaterThan(0);
+
+      // A record lost from the team's database (a restore from an older backup): the stack is a team orphan,
+      // and any member's reaper takes it.
+      const { default: pgClient } = await import('pg');
+      const client = new pgClient.Client({ connectionString: urls.get('team') });
+      await client.connect();
+      await client.query('DELETE FROM sandboxes WHERE id = $1', [live.id]);
+      await client.end();
+      const reaped = await reapStale(bob, {
+        apply: true,
+        minOrphanAge_s: 0,
+        extensions: ['ext.compose-ssh'],
+        replayOutbox: false,
+      });
+      expect(reaped.actions).toContainEqual(expect.objectContaining({ sandbox_id: live.id }));
+      expect(projectObjects(testHost(), live.id)).toEqual([]);
+    });
   });
 });

@@ -4,6 +4,7 @@ import { ownerFromEnv } from '../../src/core/labels.ts';
 import { FileStateStore } from '../../src/state/file/file-store.ts';
 import { PostgresStateStore } from '../../src/state/postgres/postgres-store.ts';
 import { SqliteStateStore } from '../../src/state/sqlite/sqlite-store.ts';
+import type { StateStore } from '../../src/state/store.ts';
 
 /** The default ownership scope outside Actions names the state store (#15): two installations, two scopes. */
 describe('state store scope ids', () => {
@@ -15,6 +16,24 @@ describe('state store scope ids', () => {
     const pg = new PostgresStateStore('postgres://u:secret@db:5432/sandboxer');
     expect(pg.scopeId).toBe(new PostgresStateStore('postgres://u:other@db:5432/sandboxer').scopeId);
     expect(pg.scopeId).not.toBe(new PostgresStateStore('postgres://u:secret@db:5432/other').scopeId);
+    // Whoever connects (another role, the default port written out): the same database, the same id.
+    expect(new PostgresStateStore('postgres://ci:x@DB/sandboxer').scopeId).toBe(pg.scopeId);
+  });
+
+  it('a shared store (PostgreSQL) is its own scope: every member and replica on it has one scope', () => {
+    const pg = new PostgresStateStore('postgres://u:secret@db:5432/sandboxer');
+    expect(pg.shared).toBe(true);
+    const a = ownerFromEnv({ USER: 'ann' }, 'laptop', pg.scopeId, pg.shared).scope;
+    expect(a).toBe(`store:${pg.scopeId}`);
+    expect(ownerFromEnv({ USER: 'api' }, 'replica-2', pg.scopeId, pg.shared).scope).toBe(a);
+    expect(ownerFromEnv({ GITHUB_REPOSITORY: 'acme/app' }, 'box', pg.scopeId, pg.shared).scope).toBe(
+      'github:acme/app',
+    );
+    const local: StateStore[] = [
+      new FileStateStore('/tmp/sbx-a/state'),
+      new SqliteStateStore(join('/tmp/sbx-a', 'state.db')),
+    ];
+    expect(local.map((s) => s.shared ?? false)).toEqual([false, false]);
   });
 
   it('is part of the default scope outside Actions, not in Actions or under SANDBOXER_SCOPE', () => {

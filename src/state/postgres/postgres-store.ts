@@ -38,6 +38,16 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** `host:port/database` of a connection URL: what names the database, whichever role connects. */
+function databaseAddress(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname.toLowerCase()}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return url;
+  }
+}
+
 /** Now, in epoch milliseconds, on the database server's clock: the one clock every replica's lease is read by. */
 const NOW_MS = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
 
@@ -53,8 +63,10 @@ const MIGRATE_LOCK = 0x5a4d_4254;
 export class PostgresStateStore implements StateStore {
   readonly kind = 'postgres';
   readonly location: string;
-  /** The database's address (no password) digest: the same database, the same scope. */
+  /** A digest of the database's address (server, port, database; no user or password): the same database,
+   *  the same scope, whoever connects to it. */
   readonly scopeId: string;
+  readonly shared = true;
   private pool: Promise<Pool> | undefined;
 
   constructor(
@@ -62,7 +74,7 @@ export class PostgresStateStore implements StateStore {
     private readonly opts: { max?: number } = {},
   ) {
     this.location = redactUrl(url);
-    this.scopeId = scopeIdOf('pg', this.location);
+    this.scopeId = scopeIdOf('pg', databaseAddress(url));
   }
 
   private connect(): Promise<Pool> {
