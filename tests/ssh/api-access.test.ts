@@ -11,7 +11,8 @@ import { SandboxManager } from '../../src/manager/manager.ts';
 import { FileStateStore } from '../../src/state/file/file-store.ts';
 import { call } from '../api/harness.ts';
 import { tempDir } from '../helpers/env.ts';
-import { skipReason, testHost, writeComposeRepo } from './host.ts';
+import { projectObjects, skipReason, testHost, writeComposeRepo } from './host.ts';
+import { execFileSync } from 'node:child_process';
 
 /** The HTTP API's access routes against a compose-ssh sandbox on the loopback host. */
 const reason = skipReason();
@@ -100,6 +101,56 @@ suite(`HTTP API: endpoints, exec, logs, files${reason ? ` (skipped: ${reason})` 
     mkdirSync(back);
     await pipeline(Readable.fromWeb(res.body as never), tarExtract({ cwd: back }));
     expect(readFileSync(join(back, 'api-in', 'f.txt'), 'utf8')).toBe('via-api\n');
+  });
+
+  it('a followed log holds its in-flight slot while open; closing it frees the slot and ends the remote follow (#15)', async () => {
+    const limited = await startApiServer({
+      manager: m,
+      port: 0,
+      limits: { max_in_flight: 1, rate_per_s: 1000, burst: 1000 },
+    });
+    const containers = projectObjects(testHost(), id);
+    // `podman logs -f` processes on the host (it is this machine) following one of this sandbox's containers.
+    const follows = (): string[] =>
+      execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => / logs .*-f/.test(l) && containers.some((c) => l.includes(c)));
+    try {
+      const stop = new AbortController();
+      const res = await fetch(`${limited.url}/v1/sandboxes/${id}/logs?service=web&follow=true`, {
+        signal: stop.signal,
+      });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      let seen = '';
+      while (!seen.includes('web-started')) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the followed log ended early: ${seen}`);
+        seen += new TextDecoder().decode(value);
+      }
+      // The follow is still open: the token's one slot is taken.
+      const refused = await call(limited.url, 'POST', `/v1/sandboxes/${id}/exec`, {
+        json: { argv: ['true'] },
+      });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(follows().length).toBeGreaterThan(0);
+
+      stop.abort();
+      await reader.cancel().catch(() => undefined);
+      // The server sees the close, stops following on the host and frees the slot (bounded by a poll count).
+      let status = 0;
+      for (let i = 0; i < 200 && status !== 200; i++) {
+        status = (await call(limited.url, 'POST', `/v1/sandboxes/${id}/exec`, { json: { argv: ['true'] } }))
+          .status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(status).toBe(200);
+      for (let i = 0; i < 200 && follows().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(follows()).toEqual([]);
+    } finally {
+      await limited.close({ graceMs: 0 });
+    }
   });
 
   it('the OpenAPI document names every access operation', async () => {

@@ -2,7 +2,17 @@ import type { PortSpec } from '../../catalog/schema.ts';
 import { BackendError, usageError } from '../../core/errors.ts';
 import type { Handle } from '../../core/record.ts';
 import type { AccessContext, AccessMethods, Endpoint, LogsRequest } from '../contract.ts';
-import { execOver, getCommand, getOver, putCommand, putOver, remotePath, type Place } from '../ssh/access.ts';
+import {
+  execOver,
+  getCommand,
+  getOver,
+  groupCommands,
+  putCommand,
+  putOver,
+  remotePath,
+  runKillable,
+  type Place,
+} from '../ssh/access.ts';
 import { inSession } from '../ssh/connection.ts';
 import { declaredPortsOf } from '../ssh/workspace-access.ts';
 import { args, sh, trusted } from '../ssh/quote.ts';
@@ -158,13 +168,16 @@ export function composeAccess(): AccessMethods {
       const w = where(ctx);
       const cmd = logsCommand(w, req, ctx.sandbox.handle);
       await inSession(ctx, w.target, async (s) => {
-        const r = await s
-          .stream(cmd, { what: 'logs', stdout: (d) => out.stdout(d), stderr: (d) => out.stderr(d) })
-          .catch((err: unknown) => {
-            // Following ends when the caller stops it: that is the normal end, not a failure.
-            if (req.follow && ctx.signal.aborted) return { code: 0 };
-            throw err;
-          });
+        // A follow runs in a process group that a cancel ends on the host (the caller went away).
+        const r = await (
+          req.follow
+            ? runKillable(s, ctx, groupCommands(cmd), {}, out).then((x) => ({ code: x.exit_code }))
+            : s.stream(cmd, { what: 'logs', stdout: (d) => out.stdout(d), stderr: (d) => out.stderr(d) })
+        ).catch((err: unknown) => {
+          // Following ends when the caller stops it: that is the normal end, not a failure.
+          if (req.follow && ctx.signal.aborted) return { code: 0 };
+          throw err;
+        });
         if (r.code === 125) throw usageError(`service ${req.service ?? ''} has no container`);
         if (r.code !== 0 && !req.follow)
           throw new BackendError(ctx.manifest.id, `reading logs failed (exit ${r.code})`, {

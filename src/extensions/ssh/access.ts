@@ -76,15 +76,42 @@ function timeoutSignal(ms: number): { signal: AbortSignal; clear(): void } {
   return { signal: c.signal, clear: () => clearTimeout(t) };
 }
 
+/**
+ * A command run on the host in a process group of its own (`setsid`, where the host has a `setsid -w`), and the
+ * command that ends the whole group: what a long follow (`logs -f`, each service's pipe) needs, since closing
+ * the SSH channel leaves remote processes running until they next write.
+ */
+export function groupCommands(command: string): { run: string; kill: string } {
+  const pidfile = `/tmp/.sandboxer-group-${randomBytes(8).toString('hex')}`;
+  const inner = 'echo $$ >"$0" || exit 126; exec sh -c "$1"';
+  return {
+    run: sh`if setsid -w true 2>/dev/null; then setsid -w sh -c ${inner} ${pidfile} ${command}; else sh -c ${inner} ${pidfile} ${command}; fi; rc=$?; rm -f ${pidfile}; exit $rc`,
+    kill: sh`p=${pidfile}; i=0; while [ ! -s "$p" ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done; pid=$(cat "$p" 2>/dev/null) || exit 0; kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null; i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null; rm -f "$p"`,
+  };
+}
+
 /** Run req on an open session: output streamed to out, the exit code returned; timeout and cancel end it. */
-export async function execOver(
+export function execOver(
   s: SshSession,
   ctx: AccessContext,
   req: ExecRequest,
   place: Place,
   out: OutputSink,
 ): Promise<ExecResult> {
-  const cmd = execCommands(req, place);
+  return runKillable(s, ctx, execCommands(req, place), req, out);
+}
+
+/**
+ * Run cmd.run on an open session with its output streamed to out; at timeout_s or when ctx.signal aborts,
+ * cmd.kill ends the remote process, and the channel is closed from our side if it has not closed a moment later.
+ */
+export async function runKillable(
+  s: SshSession,
+  ctx: AccessContext,
+  cmd: { run: string; kill: string },
+  req: { stdin?: ExecRequest['stdin']; timeout_s?: number | undefined },
+  out: OutputSink,
+): Promise<ExecResult> {
   const closeChannel = new AbortController();
   let ending: 'timeout' | 'cancel' | undefined;
   let grace: NodeJS.Timeout | undefined;
