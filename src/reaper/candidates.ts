@@ -2,7 +2,8 @@ import { LABEL } from '../core/labels.ts';
 import type { CredentialMemo } from '../credentials/resolver.ts';
 import type { SandboxManager } from '../manager/manager.ts';
 import { runKey, type RunOracle, type RunRef } from './runs.ts';
-import { inspectableExtensions, listExtension, type CallCounter, type StaleReport } from './stale.ts';
+import { inspectableExtensions, listExtension } from './listing.ts';
+import type { CallCounter, StaleReport } from './stale-report.ts';
 
 /** A record kept somewhere it is costly to read (an artifact): which sandbox, and the run that wrote it. */
 export interface StoredRecordRef {

@@ -1,6 +1,8 @@
 import { shown } from '../core/errors.ts';
 import { LABEL } from '../core/labels.ts';
-import { objectAge, objectSandboxId, type ListedExtension, type StaleItem } from './stale.ts';
+import { objectAge, objectSandboxId } from './classify.ts';
+import type { ListedExtension } from './listing.ts';
+import type { StaleItem } from './stale-report.ts';
 
 /** Objects on `listed` of another ownership scope than `scope` (none when the scope is '*'). */
 export function foreignOf(listed: ListedExtension, scope: string, now: number): StaleItem[] {

@@ -1,16 +1,10 @@
 import { BackendError, CancelledError, SandboxerError } from '../../core/errors.ts';
 import { sleep } from '../../core/sleep.ts';
 import { failureText } from '../ssh/connection.ts';
+import type { ContainerInfo } from './container-info.ts';
 import type { UpStatus } from './remote.ts';
 
-/** The part of `docker inspect` / `podman inspect` output we read (both print the same shape). */
-export interface ContainerInfo {
-  Id: string;
-  Name?: string;
-  Created?: string;
-  State?: { Status?: string; Running?: boolean; ExitCode?: number; Health?: { Status?: string } | null };
-  Config?: { Labels?: Record<string, string> | null };
-}
+export type { ContainerInfo } from './container-info.ts';
 
 const serviceOf = (c: ContainerInfo) => c.Config?.Labels?.['com.docker.compose.service'] ?? c.Name ?? c.Id;
 

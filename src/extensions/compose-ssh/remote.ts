@@ -2,7 +2,7 @@ import { catLabelFiles } from '../ssh/labels-files.ts';
 import { args, detached, sh, trusted } from '../ssh/quote.ts';
 import { receiveSealedTar } from '../ssh/sealed-tar.ts';
 import { composeFileArgs, type Runtime } from './project.ts';
-import type { ContainerInfo } from './ready.ts';
+import type { ContainerInfo } from './container-info.ts';
 
 /**
  * Remote shell for ext.compose-ssh. Every value is quoted with sh`…`; the host layout per sandbox is

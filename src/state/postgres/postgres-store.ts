@@ -25,28 +25,10 @@ import {
   type ClaimOptions,
   type StateStore,
 } from '../store.ts';
+import { inTransaction, withClient } from './client.ts';
+import { cannotConnect, databaseAddress, redactUrl } from './url.ts';
 
-/** A connection URL with its password removed, for messages and `location`. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    u.searchParams.delete('password');
-    return u.toString();
-  } catch {
-    return 'postgres://(unparseable url)';
-  }
-}
-
-/** `host:port/database` of a connection URL: what names the database, whichever role connects. */
-function databaseAddress(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname.toLowerCase()}:${u.port || '5432'}${u.pathname}`;
-  } catch {
-    return url;
-  }
-}
+export { redactUrl } from './url.ts';
 
 /** Now, in epoch milliseconds, on the database server's clock: the one clock every replica's lease is read by. */
 const NOW_MS = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
@@ -88,7 +70,7 @@ export class PostgresStateStore implements StateStore {
       });
       // An idle client losing its connection must not crash the process; the next query reconnects.
       pool.on('error', () => undefined);
-      await this.withClient(pool, (c) => this.migrate(c));
+      await withClient(pool, this.location, (c) => this.migrate(c));
       return pool;
     })();
     this.pool.catch(() => (this.pool = undefined));
@@ -96,7 +78,7 @@ export class PostgresStateStore implements StateStore {
   }
 
   private async migrate(c: PoolClient): Promise<void> {
-    await this.tx(c, async () => {
+    await inTransaction(c, async () => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATE_LOCK]);
       await c.query(VERSION_TABLE);
       const { rows } = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_version');
@@ -110,36 +92,6 @@ export class PostgresStateStore implements StateStore {
         ]);
       }
     });
-  }
-
-  private async withClient<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    let client: PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (err) {
-      throw new SandboxerError(
-        'state_store',
-        `cannot connect to the state database ${this.location}: ${(err as Error).message}`,
-        { hint: 'check SANDBOXER_STATE_URL (or --state-url) and that the server accepts connections' },
-      );
-    }
-    try {
-      return await fn(client);
-    } finally {
-      client.release();
-    }
-  }
-
-  private async tx<T>(c: PoolClient, fn: () => Promise<T>): Promise<T> {
-    await c.query('BEGIN');
-    try {
-      const out = await fn();
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
   }
 
   private async query<R extends Record<string, unknown>>(
@@ -195,8 +147,8 @@ export class PostgresStateStore implements StateStore {
   async updateSandbox(id: string, fn: (current: SandboxRecord) => SandboxRecord): Promise<SandboxRecord> {
     if (!SANDBOX_ID_RE.test(id)) throw notFound('sandbox', id);
     const pool = await this.connect();
-    return this.withClient(pool, (c) =>
-      this.tx(c, async () => {
+    return withClient(pool, this.location, (c) =>
+      inTransaction(c, async () => {
         let rows: { body: string }[];
         try {
           ({ rows } = await c.query<{ body: string }>('SELECT body FROM sandboxes WHERE id = $1 FOR UPDATE', [
@@ -276,8 +228,8 @@ export class PostgresStateStore implements StateStore {
 
   private async ledgerTx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
     const pool = await this.connect();
-    return this.withClient(pool, (c) =>
-      this.tx(c, async () => {
+    return withClient(pool, this.location, (c) =>
+      inTransaction(c, async () => {
         try {
           await c.query('SELECT id FROM ledger_totals WHERE id = 1 FOR UPDATE');
           return await fn(c);
@@ -418,11 +370,7 @@ export class PostgresStateStore implements StateStore {
     try {
       await client.connect();
     } catch (err) {
-      throw new SandboxerError(
-        'state_store',
-        `cannot connect to the state database ${this.location}: ${(err as Error).message}`,
-        { hint: 'check SANDBOXER_STATE_URL (or --state-url) and that the server accepts connections' },
-      );
+      throw cannotConnect(this.location, err);
     }
     return client;
   }
