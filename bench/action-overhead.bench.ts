@@ -5,10 +5,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SandboxRecord } from '../src/core/record.ts';
 import { tempDir } from '../tests/helpers/env.ts';
 import { FakeGitHub } from '../tests/actions/fake-github.ts';
+import { loadedByStep } from '../tests/actions/loaded-by-step.ts';
 
 const DIST = resolve(import.meta.dirname, '../dist');
 const ROUNDS = 10;
@@ -63,46 +63,6 @@ async function overhead(store: 'none' | 'artifact', fake: FakeGitHub): Promise<n
   return out;
 }
 
-/**
- * The dist/ files one setup main run actually loads, with their total size: a module.registerHooks load hook
- * (synchronous, so it sees require() of CommonJS as well as ES imports) logs each file Node reads as a module.
- */
-async function loadedBySetup(fake: FakeGitHub): Promise<{ files: string[]; bytes: number }> {
-  const tmp = tempDir('sbx-bench-loaded-');
-  try {
-    const log = join(tmp.dir, 'loaded.txt');
-    const register = join(tmp.dir, 'register.mjs');
-    writeFileSync(
-      register,
-      `import { registerHooks } from 'node:module';\nimport { appendFileSync } from 'node:fs';\n` +
-        `registerHooks({ load(url, context, next) { if (url.startsWith(${JSON.stringify(pathToFileURL(DIST).href + '/')})) appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); } });\n`,
-    );
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      RUNNER_TEMP: tmp.dir,
-      SANDBOXER_STUB_DIR: join(tmp.dir, 'stub'),
-      INPUT_PROFILE: 'profile.saas-stub',
-      'INPUT_STATE-STORE': 'artifact',
-      ...fake.env(999),
-    };
-    for (const f of ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_STEP_SUMMARY']) {
-      env[f] = join(tmp.dir, f.toLowerCase());
-      writeFileSync(env[f]!, '');
-    }
-    const { code } = await run(['--import', pathToFileURL(register).href, join(DIST, 'setup/main.js')], env);
-    if (code !== 0) throw new Error(`setup main exited ${code}`);
-    const files = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))].map((u) =>
-      fileURLToPath(u),
-    );
-    return {
-      files: files.map((f) => f.slice(DIST.length + 1)),
-      bytes: files.reduce((n, f) => n + statSync(f).size, 0),
-    };
-  } finally {
-    tmp.cleanup();
-  }
-}
-
 export default async function bench(): Promise<void> {
   if (!existsSync(join(DIST, 'setup/main.js'))) throw new Error('dist/ is not built: run npm run build');
   const fake = await new FakeGitHub().start();
@@ -116,7 +76,10 @@ export default async function bench(): Promise<void> {
     const none = await overhead('none', fake);
     const artifact = await overhead('artifact', fake);
     const mainBundle = statSync(join(DIST, 'index.js')).size;
-    const loaded = await loadedBySetup(fake);
+    const loaded = await loadedByStep(fake, 'setup/main.js', {
+      profile: 'profile.saas-stub',
+      'state-store': 'artifact',
+    });
     const total = dirSize(DIST);
     const ms = (xs: number[]) => `median ${median(xs)} ms, p90 ${p90(xs)} ms`;
     console.log(`rounds: ${ROUNDS}`);
@@ -131,7 +94,7 @@ export default async function bench(): Promise<void> {
     const mb = (n: number) => `${(n / 1_000_000).toFixed(2)} MB`;
     console.log(`dist/index.js (entry, chunks load on demand): ${mb(mainBundle)}`);
     console.log(
-      `code one setup main loads (state-store artifact): ${mb(loaded.bytes)} in ${loaded.files.join(', ')} (target ≤ 2 MB: ${loaded.bytes <= 2_000_000 ? 'met' : 'MISSED'})`,
+      `code one setup main loads (state-store artifact): ${mb(loaded.bytes)} in ${loaded.files.map((f) => f.file).join(', ')} (target ≤ 2 MB: ${loaded.bytes <= 2_000_000 ? 'met' : 'MISSED'})`,
     );
     console.log(`all of dist/ (every chunk, incl. cloud SDKs and assets): ${mb(total)}`);
   } finally {

@@ -16,10 +16,12 @@ import { licenseNotices } from './licenses.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outArg = process.argv.indexOf('--out');
 const out = outArg > 0 ? resolve(process.argv[outArg + 1]) : join(root, 'dist');
+const metaArg = process.argv.indexOf('--meta');
 const require = createRequire(import.meta.url);
 
 const UNDICI = 'undici.js';
 const UNDICI_LAZY = 'undici-lazy.cjs';
+const ARTIFACT_CLIENT = 'scripts/bundle/actions-artifact.mjs';
 
 /**
  * Optional native code the bundle leaves out: ssh2 tries its AES-GCM/ChaCha binding and cpu-features and falls
@@ -35,6 +37,25 @@ const plugin = {
     b.onResolve({ filter: OPTIONAL_NATIVE }, (args) => ({ path: args.path, namespace: 'left-out' }));
     b.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
       contents: `throw new Error(${JSON.stringify(`${args.path}: optional native code, left out of sand-boxer's bundle`)});`,
+      loader: 'js',
+    }));
+    // @actions/artifact: the bundle imports a client that loads each operation on first use
+    // (scripts/bundle/actions-artifact.mjs) instead of the package entry, which loads all of them. Its imports of
+    // the package's internal modules (not in the package's exports) resolve to the files themselves.
+    b.onResolve({ filter: /^@actions\/artifact$/ }, () => ({ path: join(root, ARTIFACT_CLIENT) }));
+    b.onResolve({ filter: /^@actions\/artifact\/lib\// }, (args) => ({
+      path: join(root, 'node_modules', args.path),
+    }));
+    // Every upload of ours is a single file with skipArchive (src/state/artifact/run-artifacts.ts): the zip writer
+    // (archiver and its ~0.3 MB of streams and globbing) is left out, and an archive upload says so.
+    b.onResolve({ filter: /^\.\/zip\.js$/ }, (args) =>
+      /@actions\/artifact\/lib\/internal\/upload\/upload-artifact\.js$/.test(args.importer)
+        ? { path: '@actions/artifact zip upload', namespace: 'no-archive' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'no-archive' }, () => ({
+      contents:
+        'export function createZipUploadStream() { throw new Error("@actions/artifact: zipped uploads are left out of sand-boxer\'s bundle; upload one file with skipArchive"); }',
       loader: 'js',
     }));
     // @actions/http-client (under @actions/core, artifact, cache, github) imports undici for its proxy agent
@@ -77,6 +98,8 @@ const result = await build({
   plugins: [plugin],
 });
 
+// `--meta FILE` keeps esbuild's metafile (which input bytes went into which output file) for size reports.
+if (metaArg > 0) writeFileSync(resolve(process.argv[metaArg + 1]), JSON.stringify(result.metafile));
 writeUndiciStub(out);
 writeFileSync(join(out, 'package.json'), '{\n  "type": "module"\n}\n');
 writeFileSync(join(out, 'licenses.txt'), licenseNotices(root, Object.keys(result.metafile.inputs)));

@@ -54,6 +54,8 @@ export class Job {
       inputs?: Record<string, string>;
       state?: Record<string, string>;
       env?: Record<string, string>;
+      /** Options for node before the entry (e.g. `--import` of a module hook). */
+      nodeArgs?: string[];
       signalAfter?: (child: ReturnType<typeof spawn>, stdout: () => string) => void;
     } = {},
   ): Promise<StepResult> {
@@ -76,7 +78,10 @@ export class Job {
     };
     for (const [k, v] of Object.entries(opts.inputs ?? {})) env[`INPUT_${k.toUpperCase()}`] = v;
     for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
-    const child = spawn(process.execPath, [join(DIST, entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), join(DIST, entry)], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { cliArgs, REPO_ROOT } from './cli.ts';
 
 /** A `sandboxer serve` child process (from source), started on a free port. */
@@ -14,8 +15,15 @@ export interface ServeProcess {
   waitForLog(text: string, timeoutMs?: number): Promise<void>;
 }
 
-export async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<ServeProcess> {
-  const child = spawn(process.execPath, cliArgs(['serve', '--port', '0', '--json', ...args]), {
+/** `bundled`: run the built CLI (bin/sandboxer.js over dist/, as installed) instead of the source under tsx. */
+export async function startServe(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  opts: { bundled?: boolean } = {},
+): Promise<ServeProcess> {
+  const serve = ['serve', '--port', '0', '--json', ...args];
+  const argv = opts.bundled ? [join(REPO_ROOT, 'bin', 'sandboxer.js'), ...serve] : cliArgs(serve);
+  const child = spawn(process.execPath, argv, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
   });
