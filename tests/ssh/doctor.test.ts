@@ -87,6 +87,32 @@ suite(`sandboxer doctor${reason ? ` (skipped: ${reason})` : ''}`, () => {
     expect(checks['host key']!.detail).toContain('(pinned)');
   }, 120_000);
 
+  it('a profile written by sandboxer init host passes every check', async () => {
+    const h = testHost();
+    const catalog = join(tmp.dir, 'init-catalog');
+    const e = env({ SANDBOXER_CATALOG_PATH: catalog, SANDBOXER_HOST: '' });
+    const init = await cli(
+      [
+        'init',
+        'host',
+        '--host',
+        `root@127.0.0.1:${h.port}`,
+        '--name',
+        'loopback',
+        '--host-key-sha256',
+        h.hostKeySha256,
+      ],
+      { ...e, SANDBOXER_CATALOG_PATH: catalog },
+    );
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain('sandboxer doctor --profile profile.loopback');
+    const r = await cli(['doctor', '--profile', 'profile.loopback', '--json'], e);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const checks = byName(json<Report>(r));
+    expect(checks.placement!.detail).toBe(`root@127.0.0.1:${h.port}`);
+    expect(checks['host key']!.detail).toContain('(pinned)');
+  }, 120_000);
+
   it('names what fails: a closed SSH port, an unknown host key', async () => {
     const port = await cli(
       ['doctor', '--profile', 'profile.compose-e2e', '--json'],

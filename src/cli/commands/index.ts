@@ -4,6 +4,7 @@ import { catalogCommands } from './catalog.ts';
 import { creditsCommands } from './credits.ts';
 import { doctor } from './doctor.ts';
 import { exportCommands } from './export.ts';
+import { initHost } from './init-host.ts';
 import { inspectHost } from './inspect-host.ts';
 import { routeCommands } from './route.ts';
 import { sandboxCommands } from './sandboxes.ts';
@@ -26,6 +27,7 @@ export const commands: Command[] = [
   ...staleCommands,
   ...stateCommands,
   inspectHost,
+  initHost,
   doctor,
   ...routeCommands,
 ];
