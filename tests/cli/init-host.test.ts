@@ -2,24 +2,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { catalogRoots, getProfile, loadCatalog } from '../../src/catalog/loader.ts';
-import { runCli } from '../../src/cli/run.ts';
+import { cliInProcess } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
 
 const tmp = tempDir('sbx-init-host-');
 afterAll(() => tmp.cleanup());
 
-/** The real CLI entry in-process: the same parsing, wiring and exit codes as the binary. */
-async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (s) => void (stdout += `${s}\n`),
-    stderr: (s) => void (stderr += `${s}\n`),
-    env: { SANDBOXER_STATE_DIR: join(tmp.dir, 'state'), ...env },
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
+  cliInProcess(argv, { SANDBOXER_STATE_DIR: join(tmp.dir, 'state'), ...env });
 
 describe('sandboxer init host', () => {
   const dir = join(tmp.dir, 'catalog');

@@ -4,25 +4,14 @@ import type { SandboxerError } from '../../src/core/errors.ts';
 import { stderrLogger } from '../../src/core/logger.ts';
 import type { SandboxRecord } from '../../src/core/record.ts';
 import { commands } from '../../src/cli/commands/index.ts';
-import { runCli } from '../../src/cli/run.ts';
+import { cliInProcess } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
 
 const tmp = tempDir('sbx-cli-manners-');
 afterAll(() => tmp.cleanup());
 const env = { SANDBOXER_STATE_DIR: tmp.dir, SANDBOXER_STUB_DIR: `${tmp.dir}/cloud` };
 
-/** The real CLI entry in-process: the same parsing, wiring and exit codes as the binary. */
-async function run(argv: string[], extraEnv: NodeJS.ProcessEnv = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (s) => void (stdout += `${s}\n`),
-    stderr: (s) => void (stderr += `${s}\n`),
-    env: { ...env, ...extraEnv },
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], extraEnv: NodeJS.ProcessEnv = {}) => cliInProcess(argv, { ...env, ...extraEnv });
 
 const caught = (fn: () => unknown): SandboxerError => {
   try {

@@ -45,3 +45,17 @@ export function json<T = unknown>(r: CliResult): T {
     throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n--- stderr ---\n${r.stderr}`);
   }
 }
+
+/** The real CLI entry in-process (runCli): the same parsing, wiring and exit codes as the binary. */
+export async function cliInProcess(argv: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  const { runCli } = await import('../../src/cli/run.ts');
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: (s) => void (stdout += `${s}\n`),
+    stderr: (s) => void (stderr += `${s}\n`),
+    env,
+    signal: new AbortController().signal,
+  });
+  return { code, stdout, stderr };
+}
