@@ -13,3 +13,14 @@ export function localProcessGone(host: string, pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
+
+/** The provisioner id a create writes when no `serve` replica makes it (a CLI or action process). */
+export const processProvisioner = (): string => `process:${hostname()}/${process.pid}`;
+
+export const isProcessProvisioner = (id: string): boolean => id.startsWith('process:');
+
+/** True when a `processProvisioner()` id names a process of this host that is gone (elsewhere: never). */
+export function provisionerProcessGone(id: string): boolean {
+  const m = /^process:(.+)\/(\d+)$/.exec(id);
+  return m ? localProcessGone(m[1]!, Number(m[2])) : false;
+}

@@ -113,8 +113,9 @@ export const SandboxRecord = z
     /** Set when a teardown was requested explicitly (e.g. by teardown-sandbox) so a later post step skips it. */
     teardown_requested_by: z.string().optional(),
     /**
-     * The `sandboxer serve` replica running this record's provision (see src/state/replicas/): while that replica
-     * lives the provision is its own; once it is gone, the replica holding the reaper lock finishes the record.
+     * Who runs this record's provision: a `sandboxer serve` replica's id (see src/state/replicas/; once that
+     * replica is gone, the one holding the reaper lock finishes the record), or `process:<host>/<pid>` for a CLI
+     * or action process (once that process is gone from its host, the next reap pass there finishes it).
      */
     provisioner: z.string().optional(),
     history: z.array(Transition),

@@ -3,6 +3,7 @@ import type { ExtensionManifest, Profile, RouteStrategy } from '../catalog/schem
 import { CancelledError, isCancellation, SandboxerError, toSandboxerError } from '../core/errors.ts';
 import { newSandboxId } from '../core/ids.ts';
 import { ownershipLabels } from '../core/labels.ts';
+import { processProvisioner } from '../core/local-process.ts';
 import { isTerminal } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Handle, Owner, RouteCandidate, SandboxRecord, SnapshotRecord } from '../core/record.ts';
@@ -207,7 +208,7 @@ export class Provisioner {
       config: { ...firstManifest.config, ...profile.config },
       ...(args.recreated_from ? { recreated_from: args.recreated_from } : {}),
       ...(args.restore ? { restored_from: args.restore.id } : {}),
-      ...(replica ? { provisioner: replica } : {}),
+      provisioner: replica ?? processProvisioner(),
       history: [{ from: null, to: 'requested', at: created_at }],
     };
   }

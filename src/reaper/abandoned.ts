@@ -1,4 +1,5 @@
 import { toSandboxerError } from '../core/errors.ts';
+import { isProcessProvisioner } from '../core/local-process.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import type { SandboxRecord } from '../core/record.ts';
 import type { SandboxManager } from '../manager/manager.ts';
@@ -17,7 +18,7 @@ const inProvision = (r: SandboxRecord) => r.state === 'requested' || r.state ===
  * `ABANDON_CONFIRMATIONS` consecutive passes is torn down through the normal destroy path — the backend object
  * the provision saved in its handle is removed, the meter is taken, the ledger settled and the usage record
  * queued — and the action is logged in the reaper collection. `suspects` carries the count between passes.
- * Records of CLI creates (no provisioner) are left to reap-stale's age bounds.
+ * Records of CLI creates (a `process:` provisioner) are judged by reap-stale's record pass (classifyRecord).
  */
 export async function reapAbandonedProvisions(
   manager: SandboxManager,
@@ -32,7 +33,14 @@ export async function reapAbandonedProvisions(
   const live = store.listLiveSandboxes
     ? await store.listLiveSandboxes()
     : (await store.listSandboxes()).filter(inProvision);
-  const open = live.filter((r) => inProvision(r) && r.provisioner && r.provisioner !== coordinator.replica);
+  // Replicas only: a create by a CLI process (`process:` provisioner) is judged by the record pass (stale.ts).
+  const open = live.filter(
+    (r) =>
+      inProvision(r) &&
+      r.provisioner &&
+      !isProcessProvisioner(r.provisioner) &&
+      r.provisioner !== coordinator.replica,
+  );
   const alive = await coordinator.alive([...new Set(open.map((r) => r.provisioner!))]);
   const gone = open.filter((r) => !alive.has(r.provisioner!));
   const seen = new Map(gone.map((r) => [r.id, (suspects.get(r.id) ?? 0) + 1]));

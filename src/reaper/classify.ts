@@ -2,6 +2,7 @@ import { LABEL } from '../core/labels.ts';
 import { isTerminal } from '../core/lifecycle.ts';
 import type { SandboxRecord } from '../core/record.ts';
 import type { BackendObject } from '../extensions/contract.ts';
+import { createProcessGone } from './process-gone.ts';
 import type { StaleBounds, StaleItem } from './stale-report.ts';
 
 const DEFAULT_READY_TIMEOUT_S = 600;
@@ -52,8 +53,10 @@ export function classifyRecord(
       reason: `TTL lapsed at ${r.expires_at}`,
     };
   }
-  const bound = stuckBound(r, bounds);
   const since = ageSeconds(now, lastTransitionAt(r)) ?? 0;
+  const gone = createProcessGone(r, since);
+  if (gone) return { ...base, ...gone };
+  const bound = stuckBound(r, bounds);
   if (bound !== undefined && r.state !== 'ready' && since >= bound) {
     return { ...base, kind: 'stuck', age_s: since, reason: `${r.state} for ${since}s (bound ${bound}s)` };
   }
