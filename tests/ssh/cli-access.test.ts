@@ -16,6 +16,7 @@ suite(`sandboxer exec / logs / cp / ports / url${reason ? ` (skipped: ${reason})
   const tmp = tempDir('sbx-cli-access-');
   let env: NodeJS.ProcessEnv = {};
   let id = '';
+  let created = { stdout: '', stderr: '' };
   beforeAll(async () => {
     env = {
       ...testHost().env,
@@ -29,6 +30,7 @@ suite(`sandboxer exec / logs / cp / ports / url${reason ? ` (skipped: ${reason})
       env,
     );
     id = json<SandboxRecord>(r).id;
+    created = r;
   });
   afterAll(async () => {
     if (id) await cli(['destroy', id], env);
@@ -79,6 +81,21 @@ suite(`sandboxer exec / logs / cp / ports / url${reason ? ` (skipped: ${reason})
     expect(readFileSync(join(back, 'nested', 'a.txt'), 'utf8')).toBe('payload-a\n');
     const bad = await cli(['cp', src, back], env);
     expect(bad.code).toBe(2);
+  });
+
+  it('progress lines go to stderr, never into the --json document on stdout', async () => {
+    // create --json (beforeAll): stdout parsed as one record; the repo transfer's lines are on stderr.
+    expect(created.stderr).toMatch(/^sent the repo: \d+\.\d MB \(tar\)$/m);
+    expect(created.stdout).not.toContain('sent the repo');
+    const src = join(tmp.dir, 'progress.bin');
+    writeFileSync(src, Buffer.alloc(256 * 1024, 7));
+    const r = await cli(['cp', src, `${id}:progress`, '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ copied: { from: src, to: `${id}:progress` } });
+    expect(r.stderr).toMatch(new RegExp(`^copied 0\\.\\d MB \\(tar\\) into ${id}:progress$`, 'm'));
+    const quiet = await cli(['cp', src, `${id}:progress`, '--quiet'], env);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).not.toContain('copied');
   });
 
   it('Ctrl-C ends the remote command and exits 130', async () => {

@@ -1,9 +1,9 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseDurationSeconds } from '../../core/duration.ts';
 import { usageError } from '../../core/errors.ts';
+import { byteProgress, megabytes } from '../../core/progress.ts';
 import { SANDBOX_ID_RE } from '../../core/ids.ts';
 import type { Endpoint, OutputSink } from '../../extensions/contract.ts';
 import { SandboxAccess } from '../../manager/access.ts';
@@ -177,22 +177,6 @@ function remoteSide(arg: string): { id: string; path: string } | undefined {
   return { id: arg.slice(0, i), path: arg.slice(i + 1) || '.' };
 }
 
-function counter(onDone: (bytes: number) => void): Transform {
-  let n = 0;
-  return new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      n += chunk.length;
-      cb(null, chunk);
-    },
-    flush(cb) {
-      onDone(n);
-      cb();
-    },
-  });
-}
-
-const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-
 export const cp: Command = {
   name: 'cp',
   summary: 'Copy files or directories into or out of a sandbox (as a tar stream)',
@@ -220,7 +204,9 @@ export const cp: Command = {
         isDir ? '.' : basename(local),
       ]);
       const counted = (tar as unknown as NodeJS.ReadableStream).pipe(
-        counter((n) => ctx.log.info(`copied ${mb(n)} (tar) into ${to.id}:${to.path}`)),
+        byteProgress((n, done) =>
+          ctx.log.info(`${done ? 'copied' : 'copying'} ${megabytes(n)} (tar) into ${to.id}:${to.path}`),
+        ),
       );
       await access(ctx).putFiles(to.id, { ...svc, path: to.path }, counted, { signal: ctx.signal });
       if (ctx.json) ctx.out(JSON.stringify({ copied: { from: src, to: dst } }));
@@ -237,7 +223,11 @@ export const cp: Command = {
       );
       await pipeline(
         stream,
-        counter((n) => ctx.log.info(`copied ${mb(n)} (tar) out of ${from!.id}:${from!.path}`)),
+        byteProgress((n, done) =>
+          ctx.log.info(
+            `${done ? 'copied' : 'copying'} ${megabytes(n)} (tar) out of ${from!.id}:${from!.path}`,
+          ),
+        ),
         extract({ cwd: tmp }),
       );
       const name = basename(from!.path.replace(/\/+$/, '')) || '.';

@@ -8,7 +8,7 @@ import { failureText, type SshSession } from '../ssh/connection.ts';
 import { heredocWrite, sh, trusted } from '../ssh/quote.ts';
 import { receiveSealedTar, sealTar } from '../ssh/sealed-tar.ts';
 import { targetHandle, type SshTarget } from '../ssh/target.ts';
-import { compileExcludes, repoFingerprint, tarStream } from '../ssh/upload.ts';
+import { compileExcludes, repoFingerprint, repoTarStream } from '../ssh/upload.ts';
 import { excludePatternsOf, localComposeText } from './local.ts';
 import { enforcePolicy } from './policy.ts';
 import {
@@ -137,7 +137,7 @@ export async function deployRepo(
         ]
       : [cache.fill(l.repo, keep), start, cache.replenish()]
     ).join('\n'),
-    { stdin: sealTar(await tarStream(repo, patterns)), what: 'repo transfer + compose up' },
+    { stdin: sealTar(await repoTarStream(repo, patterns, ctx.log)), what: 'repo transfer + compose up' },
   );
   await afterStart(ctx, services, out);
 }

@@ -65,6 +65,7 @@ async function readyCheck(ctx: ProvisionContext, handle: Handle): Promise<void> 
         (last = parseStatus(await s.run(statusCommand(l, rt), { what: 'status', retryable: true }))),
       runHealthcheck: async (id) =>
         rt.engine[0] === 'podman' ? (await s.exec(sh`podman healthcheck run ${id}`)).code === 0 : undefined,
+      progress: (why) => ctx.log.info(`waiting for ${ctx.sandbox.id}: ${why}`),
     });
   }).finally(bound.clear);
   if (last) await ctx.saveHandle({ containers: containersByService(last.containers) });

@@ -19,6 +19,7 @@ export function projectStatus(services: string[], containers: ContainerInfo[]): 
   const missing = services.filter((s) => !byService.has(s));
   if (containers.length === 0) return { kind: 'waiting', why: 'no containers yet', starting: [] };
   const starting: string[] = [];
+  const startingNames: string[] = [];
   for (const c of containers) {
     const st = c.State?.Status ?? 'unknown';
     const health = c.State?.Health?.Status ?? '';
@@ -39,11 +40,14 @@ export function projectStatus(services: string[], containers: ContainerInfo[]): 
           ? { notStarted: serviceOf(c) }
           : {}),
       };
-    if (health === 'starting') starting.push(c.Id);
+    if (health === 'starting') {
+      starting.push(c.Id);
+      startingNames.push(serviceOf(c));
+    }
   }
   if (missing.length) return { kind: 'waiting', why: `no container for ${missing.join(', ')}`, starting };
   if (starting.length)
-    return { kind: 'waiting', why: `${starting.length} healthcheck(s) starting`, starting };
+    return { kind: 'waiting', why: `the healthcheck of ${startingNames.join(', ')} is starting`, starting };
   return { kind: 'ready' };
 }
 
@@ -84,6 +88,7 @@ export function assess(services: string[], up: UpStatus, polls = 1): ProjectStat
 /**
  * Poll until the project is ready, bounded by `signal` (timeout + caller). Podman without systemd never runs
  * healthcheck timers, so `runHealthcheck` triggers a check itself when a container sits in `starting`.
+ * `progress` hears what it is waiting for each time that changes (`service db is created`, ...).
  */
 export async function waitProjectReady(o: {
   extId: string;
@@ -93,6 +98,7 @@ export async function waitProjectReady(o: {
   timeout_s: number;
   status(): Promise<UpStatus>;
   runHealthcheck(id: string): Promise<boolean | undefined>;
+  progress?: (why: string) => void;
 }): Promise<void> {
   let last = 'not checked';
   let delay = 200;
@@ -102,6 +108,7 @@ export async function waitProjectReady(o: {
       const status = assess(o.services, await o.status(), ++polls);
       if (status.kind === 'ready') return;
       if (status.kind === 'failed') throw new BackendError(o.extId, status.why, { retryable: false });
+      if (status.why !== last) o.progress?.(status.why);
       last = status.why;
       for (const id of status.starting) await o.runHealthcheck(id);
       await sleep(delay, o.signal);

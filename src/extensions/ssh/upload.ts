@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { Logger } from '../../core/logger.ts';
+import { byteProgress, megabytes } from '../../core/progress.ts';
 
 interface Rule {
   re: RegExp;
@@ -106,6 +108,19 @@ export async function tarStream(dir: string, patterns: readonly string[]): Promi
     },
     ['.'],
   ) as unknown as Readable;
+}
+
+/** tarStream of a repo input, with progress lines on `log` while it is sent (then its total). */
+export async function repoTarStream(
+  dir: string,
+  patterns: readonly string[],
+  log: Logger,
+): Promise<Readable> {
+  return (await tarStream(dir, patterns)).pipe(
+    byteProgress((n, done) =>
+      log.info(`${done ? 'sent the repo' : 'sending the repo'}: ${megabytes(n)} (tar)`),
+    ),
+  );
 }
 
 /**

@@ -13,7 +13,7 @@ import { sh, trusted } from '../ssh/quote.ts';
 import { preferredTarget } from '../ssh/preferred.ts';
 import { resolveTarget, targetFromHandle, targetHandle } from '../ssh/target.ts';
 import { workspaceAccess } from '../ssh/workspace-access.ts';
-import { repoExcludePatterns, tarStream } from '../ssh/upload.ts';
+import { repoExcludePatterns, repoTarStream } from '../ssh/upload.ts';
 import { receiveSealedTar, sealTar } from '../ssh/sealed-tar.ts';
 
 /**
@@ -98,7 +98,7 @@ export function vmPacker(manifest: ExtensionManifest): Extension {
           // The tar's own `.` entry carries the repo's mode: the workspace is made private again after it.
           const close = sh`chmod 700 -- ${p.workspace}`;
           await s.run(['tmp=$(mktemp) || exit 1', receive, 'rm -f -- "$tmp"', close].join('\n'), {
-            stdin: sealTar(await tarStream(repo, repoExcludePatterns(repo, excludes))),
+            stdin: sealTar(await repoTarStream(repo, repoExcludePatterns(repo, excludes), ctx.log)),
             what: 'repo transfer',
           });
         }
