@@ -17,6 +17,7 @@ export const accessRoutes: Route[] = [
     path: '/v1/sandboxes/{id}/endpoints',
     operationId: 'getSandboxEndpoints',
     summary: 'Reachable ports of a ready sandbox: service, port, host:port and URL',
+    owned: 'sandbox',
     params: { id: SandboxId },
     responses: { 200: { description: 'The endpoints', schema: 'EndpointList' } },
     errors: [404, 409, 422, 502],
@@ -37,6 +38,7 @@ export const accessRoutes: Route[] = [
       'The answer is NDJSON, one object per line: `{"stream":"stdout"|"stderr","data":"…"}` as output arrives, ' +
       'then `{"exit":{"exit_code":N,"timed_out"?:true}}`. A failure after the stream began is a last line ' +
       '`{"error":{…}}`. Closing the connection ends the remote command.',
+    owned: 'sandbox',
     params: { id: SandboxId },
     body: 'ExecRequestBody',
     responses: {
@@ -74,6 +76,7 @@ export const accessRoutes: Route[] = [
     operationId: 'getSandboxLogs',
     streams: true,
     summary: "A ready sandbox's service logs as text (follow=true streams until the client disconnects)",
+    owned: 'sandbox',
     params: { id: SandboxId },
     query: LogsQuery,
     responses: { 200: { description: 'The log lines', raw: true, contentType: 'text/plain' } },
@@ -121,6 +124,7 @@ export const accessRoutes: Route[] = [
     streams: true,
     summary: 'Extract a tar body at path in a ready sandbox (a directory, created if missing)',
     mutating: true,
+    owned: 'sandbox',
     params: { id: SandboxId },
     query: FilesQuery,
     rawBody: TAR,
@@ -138,6 +142,7 @@ export const accessRoutes: Route[] = [
     operationId: 'getSandboxFiles',
     streams: true,
     summary: 'A tar of path (a file or a directory) in a ready sandbox, entries relative to its parent',
+    owned: 'sandbox',
     params: { id: SandboxId },
     query: FilesQuery,
     responses: { 200: { description: 'The tar stream', raw: true, contentType: TAR } },

@@ -50,22 +50,47 @@ export async function resolveApiToken(
   return token.trim();
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
+/**
+ * A caller of the HTTP API: each bearer token names one, with its tenancy scope; an admin one sees every sandbox
+ * (docs/http-api.md, "Callers and scopes").
+ */
+export interface ApiCaller {
+  id: string;
+  scope: string;
+  admin: boolean;
+}
 
-/** Checks `Authorization: Bearer <token>` in constant time; throws a 401 HttpError otherwise. */
-export function checkBearer(header: string | undefined, token: string): void {
+/** A caller's token as the server keeps it: only its SHA-256, never the value. */
+export interface ApiToken extends ApiCaller {
+  digest: Buffer;
+}
+
+/** The caller of `--token-ref` / SANDBOXER_API_TOKEN_REF (the single-token configuration): an admin. */
+export const DEFAULT_CALLER: ApiCaller = { id: 'default', scope: 'default', admin: true };
+/** The caller of a loopback server started without any token: whoever can reach it, as an admin. */
+export const LOCAL_CALLER: ApiCaller = { id: 'local', scope: 'local', admin: true };
+
+export const tokenDigest = (token: string): Buffer => createHash('sha256').update(token).digest();
+
+/**
+ * The caller of `Authorization: Bearer <token>`, compared in constant time with every known token (no early exit);
+ * throws a 401 HttpError when none matches.
+ */
+export function authenticate(header: string | undefined, tokens: readonly ApiToken[]): ApiCaller {
   const challenge = { 'WWW-Authenticate': 'Bearer realm="sandboxer"' };
+  const hint = 'send Authorization: Bearer <token> (a token of the server --token-ref or --tokens-file)';
   if (!header) {
-    throw new HttpError(401, 'unauthorized', 'missing Authorization header', {
-      hint: 'send Authorization: Bearer <token> (the value behind the server --token-ref)',
-      headers: challenge,
-    });
+    throw new HttpError(401, 'unauthorized', 'missing Authorization header', { hint, headers: challenge });
   }
   const m = /^Bearer +(\S+) *$/i.exec(header);
-  if (!m || !timingSafeEqual(digest(m[1]!), digest(token))) {
+  const presented = tokenDigest(m?.[1] ?? '');
+  let found: ApiToken | undefined;
+  for (const t of tokens) if (timingSafeEqual(presented, t.digest) && m) found ??= t;
+  if (!found) {
     throw new HttpError(401, 'unauthorized', 'invalid bearer token', {
-      hint: 'send Authorization: Bearer <token> (the value behind the server --token-ref)',
+      hint,
       headers: { ...challenge, 'WWW-Authenticate': 'Bearer realm="sandboxer", error="invalid_token"' },
     });
   }
+  return { id: found.id, scope: found.scope, admin: found.admin };
 }

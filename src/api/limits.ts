@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { HttpError } from './http-error.ts';
 
 /**
- * Per-token limits on the mutating routes of the HTTP API: at most `max_in_flight` operations of one token at a
+ * Per-caller limits on the mutating routes of the HTTP API: at most `max_in_flight` operations of one caller at a
  * time (a create counts until its background provision ends), and a token bucket of `burst` requests refilled
  * at `rate_per_s`. A refusal is 429 with Retry-After; nothing was started or written for it.
  */
@@ -38,12 +37,9 @@ export class Limiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Admit one mutating request of `token` (undefined: the unauthenticated loopback caller) or throw 429. */
-  admit(token: string | undefined): Lease {
-    // Keyed by the token's digest: the map never holds a token itself.
-    const key = createHash('sha256')
-      .update(token ?? '')
-      .digest('hex');
+  /** Admit one mutating request of a caller (its id, see src/api/auth.ts) or throw 429. */
+  admit(caller: string): Lease {
+    const key = caller;
     const t = this.now();
     const b = this.buckets.get(key) ?? { tokens: this.limits.burst, at: t, inFlight: 0 };
     this.buckets.set(key, b);
@@ -53,7 +49,7 @@ export class Limiter {
       throw new HttpError(
         429,
         'too_many_requests',
-        `this token already has ${b.inFlight} operations in flight (limit ${this.limits.max_in_flight})`,
+        `this caller already has ${b.inFlight} operations in flight (limit ${this.limits.max_in_flight})`,
         {
           retryable: true,
           hint: 'wait for running creates to reach ready or failed, then retry',
@@ -66,7 +62,7 @@ export class Limiter {
       throw new HttpError(
         429,
         'too_many_requests',
-        `rate limit: ${this.limits.burst} requests at once, then ${this.limits.rate_per_s} per second, per token`,
+        `rate limit: ${this.limits.burst} requests at once, then ${this.limits.rate_per_s} per second, per caller`,
         { retryable: true, hint: `retry after ${Math.ceil(wait)} s`, headers: retryAfter(wait) },
       );
     }

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as z from 'zod';
+import type { PathResolver } from '../manager/inputs.ts';
 import type { SandboxManager } from '../manager/manager.ts';
+import type { ApiCaller } from './auth.ts';
 import type { BackgroundWork } from './background.ts';
 import type { requestSchemas, responseSchemas } from './schemas.ts';
 
@@ -15,6 +17,10 @@ export interface RouteContext {
   body: unknown;
   manager: SandboxManager;
   work: BackgroundWork;
+  /** Who is asking (from the bearer token; the implicit admin `local` on a loopback server without tokens). */
+  caller: ApiCaller;
+  /** How this server takes `path` inputs (refused unless --allow-root). */
+  paths: PathResolver;
   health(): z.infer<typeof responseSchemas.Health>;
   openapi(): unknown;
 }
@@ -40,6 +46,11 @@ export interface Route {
   mutating?: boolean;
   /** A streamed use of a sandbox (exec, logs, files): counted by the per-token limits, its slot held until the stream ends (#15). */
   streams?: boolean;
+  /**
+   * The `{id}` path parameter names a sandbox or a snapshot that must be the caller's to see (its scope, or an
+   * admin token): checked before the handler runs; otherwise the answer is the same 404 as for an unknown id.
+   */
+  owned?: 'sandbox' | 'snapshot';
   params?: Record<string, z.ZodType>;
   query?: z.ZodObject;
   body?: keyof typeof requestSchemas;

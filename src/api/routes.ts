@@ -13,6 +13,7 @@ import {
   SnapshotId,
   SnapshotRequest,
 } from './schemas.ts';
+import { ownSnapshots, recordedCaller, visibleTo } from './tenancy.ts';
 
 export type { Reply, Route, RouteContext } from './route.ts';
 
@@ -33,7 +34,7 @@ export const routes: Route[] = [
     body: 'CreateSandboxRequest',
     responses: { 202: { description: 'Accepted: the new record', schema: 'SandboxRecord' } },
     errors: [402, 409, 422, 503],
-    async handle({ body, manager, work }) {
+    async handle({ body, manager, work, caller, paths }) {
       const b = body as z.infer<typeof CreateSandboxRequest>;
       const record = await work.startProvision('create', ({ signal, onCreated }) =>
         manager.create({
@@ -42,6 +43,8 @@ export const routes: Route[] = [
           ...(b.ttl ? { ttl: b.ttl } : {}),
           ...(b.route ? { route: b.route } : {}),
           ...(b.labels ? { labels: b.labels } : {}),
+          caller: recordedCaller(caller),
+          paths,
           signal,
           onCreated,
         }),
@@ -56,17 +59,18 @@ export const routes: Route[] = [
     summary: 'List sandboxes',
     description:
       'Live sandboxes (requested, provisioning, ready, destroying) by default; `all=true` lists every record, ' +
-      '`state` (repeatable or comma-separated) and `profile` filter.',
+      '`state` (repeatable or comma-separated) and `profile` filter. Only the records of the caller’s scope ' +
+      '(every record for an admin token).',
     query: ListSandboxesQuery,
     responses: { 200: { description: 'The matching records', schema: 'SandboxList' } },
-    async handle({ query, manager }) {
+    async handle({ query, manager, caller }) {
       const q = query as z.infer<typeof ListSandboxesQuery>;
       const state: SandboxState[] | undefined = q.state ?? (q.all === 'true' ? undefined : [...LIVE_STATES]);
-      const sandboxes = await manager.list({
+      const all = await manager.list({
         ...(state ? { state } : {}),
         ...(q.profile ? { profileId: q.profile } : {}),
       });
-      return { status: 200, body: { sandboxes } };
+      return { status: 200, body: { sandboxes: all.filter((r) => visibleTo(caller, r)) } };
     },
   },
   {
@@ -74,6 +78,7 @@ export const routes: Route[] = [
     path: '/v1/sandboxes/{id}',
     operationId: 'getSandbox',
     summary: 'Get one sandbox record (poll this for the state of long operations)',
+    owned: 'sandbox',
     params: { id: SandboxId },
     responses: { 200: { description: 'The record', schema: 'SandboxRecord' } },
     errors: [404],
@@ -91,6 +96,7 @@ export const routes: Route[] = [
       'until `destroyed`. A sandbox this server is still provisioning is cancelled first: it ends `failed` with ' +
       'error code `cancelled` after what was made is torn down. An already final record answers 200.',
     mutating: true,
+    owned: 'sandbox',
     params: { id: SandboxId },
     responses: {
       200: { description: 'Already final: nothing to do', schema: 'SandboxRecord' },
@@ -110,14 +116,15 @@ export const routes: Route[] = [
     summary: 'Destroy a sandbox (if live) and create a new one with the same profile, inputs and TTL',
     description: `The answer is the new record (its \`recreated_from\` names the old one), given once the old sandbox is torn down. ${POLL}`,
     mutating: true,
+    owned: 'sandbox',
     params: { id: SandboxId },
     body: 'RecreateRequest',
     responses: { 202: { description: 'Accepted: the new record', schema: 'SandboxRecord' } },
     errors: [404, 409, 422, 503],
-    async handle({ params, manager, work }) {
+    async handle({ params, manager, work, caller, paths }) {
       await work.cancelProvision(params.id!);
       const record = await work.startProvision('recreate', ({ signal, onCreated }) =>
-        manager.recreate(params.id!, { signal, onCreated }),
+        manager.recreate(params.id!, { caller: recordedCaller(caller), paths, signal, onCreated }),
       );
       return accepted(record);
     },
@@ -129,6 +136,7 @@ export const routes: Route[] = [
     summary: 'Snapshot a ready sandbox',
     description: 'Answers when the backend has taken the snapshot (snapshots have no pending state to poll).',
     mutating: true,
+    owned: 'sandbox',
     params: { id: SandboxId },
     body: 'SnapshotRequest',
     responses: { 201: { description: 'The snapshot', schema: 'SnapshotRecord' } },
@@ -147,6 +155,7 @@ export const routes: Route[] = [
     description:
       '`pushed` tells whether the backend enforces the new expiry itself; `note` explains when not.',
     mutating: true,
+    owned: 'sandbox',
     params: { id: SandboxId },
     body: 'ExtendTtlRequest',
     responses: { 200: { description: 'The updated record', schema: 'ExtendTtlResponse' } },
@@ -162,16 +171,17 @@ export const routes: Route[] = [
     operationId: 'listSnapshots',
     summary: 'List snapshots',
     description:
-      'Available snapshots by default; `all=true` includes deleted ones, `sandbox` filters by source.',
+      'Available snapshots by default; `all=true` includes deleted ones, `sandbox` filters by source. Only ' +
+      "snapshots of the caller's scope's sandboxes (every one for an admin token).",
     query: ListSnapshotsQuery,
     responses: { 200: { description: 'The matching snapshot records', schema: 'SnapshotList' } },
-    async handle({ query, manager }) {
+    async handle({ query, manager, caller }) {
       const q = query as z.infer<typeof ListSnapshotsQuery>;
       const snapshots = await manager.listSnapshots({
         ...(q.sandbox ? { sandboxId: q.sandbox } : {}),
         ...(q.all === 'true' ? { all: true } : {}),
       });
-      return { status: 200, body: { snapshots } };
+      return { status: 200, body: { snapshots: await ownSnapshots(manager, caller, snapshots) } };
     },
   },
   {
@@ -179,6 +189,7 @@ export const routes: Route[] = [
     path: '/v1/snapshots/{id}',
     operationId: 'getSnapshot',
     summary: 'Get one snapshot record',
+    owned: 'snapshot',
     params: { id: SnapshotId },
     responses: { 200: { description: 'The snapshot', schema: 'SnapshotRecord' } },
     errors: [404],
@@ -193,14 +204,20 @@ export const routes: Route[] = [
     summary: 'Create a new sandbox from a snapshot',
     description: `The record is returned in state \`requested\` (its \`restored_from\` names the snapshot). ${POLL}`,
     mutating: true,
+    owned: 'snapshot',
     params: { id: SnapshotId },
     body: 'RestoreRequest',
     responses: { 202: { description: 'Accepted: the new record', schema: 'SandboxRecord' } },
     errors: [404, 409, 422, 503],
-    async handle({ params, body, manager, work }) {
+    async handle({ params, body, manager, work, caller }) {
       const b = body as z.infer<typeof RestoreRequest>;
       const record = await work.startProvision('restore', ({ signal, onCreated }) =>
-        manager.restore(params.id!, { ...(b.ttl ? { ttl: b.ttl } : {}), signal, onCreated }),
+        manager.restore(params.id!, {
+          ...(b.ttl ? { ttl: b.ttl } : {}),
+          caller: recordedCaller(caller),
+          signal,
+          onCreated,
+        }),
       );
       return accepted(record);
     },

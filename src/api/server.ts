@@ -4,14 +4,24 @@ import * as z from 'zod';
 import { SandboxerError, usageError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import type { SandboxManager } from '../manager/manager.ts';
-import { checkBearer, isLoopbackHost } from './auth.ts';
+import {
+  authenticate,
+  DEFAULT_CALLER,
+  isLoopbackHost,
+  LOCAL_CALLER,
+  tokenDigest,
+  type ApiCaller,
+  type ApiToken,
+} from './auth.ts';
 import { BackgroundWork } from './background.ts';
 import { readJsonBody, sendJson } from './body.ts';
 import { HttpError, toHttpError, validationError } from './http-error.ts';
 import { buildOpenApi } from './openapi.ts';
 import { DEFAULT_LIMITS, Limiter, type ApiLimits, type Lease } from './limits.ts';
-import { matchPath, routes, type Route } from './routes.ts';
+import { apiPathResolver, resolveAllowRoot } from './paths.ts';
+import { matchPath, routes, type Route, type RouteContext } from './routes.ts';
 import { requestSchemas } from './schemas.ts';
+import { ownSandbox, ownSnapshot } from './tenancy.ts';
 
 export const DEFAULT_PORT = 7878;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -21,8 +31,12 @@ export interface ApiServerOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  /** The bearer token (resolved from a secret_ref by the caller). Required unless host is loopback. */
+  /** The single bearer token (resolved from a secret_ref by the caller): the admin caller `default`. */
   token?: string;
+  /** The callers' tokens (a tokens file, src/api/tokens.ts). A token or tokens are required unless host is loopback. */
+  tokens?: ApiToken[];
+  /** Path inputs (`repo`) are refused over HTTP unless this directory is given; then they must lie inside it. */
+  allowRoot?: string;
   maxBodyBytes?: number;
   /** Per-token limits on mutating routes (default DEFAULT_LIMITS). */
   limits?: ApiLimits;
@@ -46,13 +60,23 @@ export interface ApiServer {
 /** Start the HTTP API on the given manager. Refuses a non-loopback address without a token. */
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const host = opts.host ?? '127.0.0.1';
-  const token = opts.token;
-  if (!token && !isLoopbackHost(host)) {
+  const tokens = [
+    ...(opts.token ? [{ ...DEFAULT_CALLER, digest: tokenDigest(opts.token) }] : []),
+    ...(opts.tokens ?? []),
+  ];
+  if (tokens.length === 0 && !isLoopbackHost(host)) {
     throw usageError(
       `refusing to serve on ${host} without a bearer token: anyone who can reach it could create sandboxes`,
-      'pass --token-ref env:NAME (or file:PATH) holding a long random token, or bind to 127.0.0.1',
+      'pass --token-ref env:NAME (or --tokens-file PATH) holding long random tokens, or bind to 127.0.0.1',
     );
   }
+  const clash = tokens.findIndex((t, i) => tokens.findIndex((o) => o.id === t.id) !== i);
+  if (clash >= 0)
+    throw usageError(
+      `caller '${tokens[clash]!.id}' is named twice`,
+      "the --token-ref token is the caller 'default': name the tokens file's callers otherwise",
+    );
+  const paths = apiPathResolver(opts.allowRoot === undefined ? undefined : resolveAllowRoot(opts.allowRoot));
   const log = opts.log ?? silentLogger;
   const version = opts.version ?? '0.0.0';
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -73,7 +97,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         manager: opts.manager,
         work,
         maxBody,
-        token,
+        tokens,
+        paths,
         limiter,
         draining: () => draining,
         health: () => ({ status: draining ? 'draining' : 'ok', version, in_flight: work.size }),
@@ -159,7 +184,8 @@ interface DispatchContext {
   manager: SandboxManager;
   work: BackgroundWork;
   maxBody: number;
-  token: string | undefined;
+  tokens: ApiToken[];
+  paths: RouteContext['paths'];
   limiter: Limiter;
   draining(): boolean;
   health(): { status: 'ok' | 'draining'; version: string; in_flight: number };
@@ -176,7 +202,7 @@ async function dispatch(req: IncomingMessage, signal: AbortSignal, ctx: Dispatch
       hint: 'call the API from a program (curl, fetch in Node), not from a web page',
     });
   }
-  if (!ctx.token) {
+  if (ctx.tokens.length === 0) {
     // Without a token the only protection is the loopback bind: refuse other Host names (DNS rebinding).
     const hostHeader = String(req.headers.host ?? '').replace(/:\d+$/, '');
     if (!isLoopbackHost(hostHeader)) {
@@ -214,11 +240,13 @@ async function dispatch(req: IncomingMessage, signal: AbortSignal, ctx: Dispatch
     });
   }
   const { route } = match;
-  if (!route.public && ctx.token) checkBearer(req.headers.authorization, ctx.token);
-  const lease =
-    route.mutating || route.streams ? ctx.limiter.admit(bearerOf(req.headers.authorization)) : undefined;
+  const caller =
+    route.public || ctx.tokens.length === 0
+      ? LOCAL_CALLER
+      : authenticate(req.headers.authorization, ctx.tokens);
+  const lease = route.mutating || route.streams ? ctx.limiter.admit(caller.id) : undefined;
   try {
-    const reply = await admitted(req, signal, ctx, match, lease);
+    const reply = await admitted(req, signal, ctx, match, lease, caller);
     if (!reply.stream || !lease) return reply;
     // A stream holds its in-flight slot until it ends (a followed log counts while it is open).
     const free = lease.hold();
@@ -248,6 +276,7 @@ async function admitted(
   ctx: DispatchContext,
   match: RouteMatch,
   lease: Lease | undefined,
+  caller: ApiCaller,
 ) {
   const { route } = match;
   const method = route.method;
@@ -299,6 +328,8 @@ async function admitted(
       headers: { 'Retry-After': '5' },
     });
   }
+  if (route.owned === 'sandbox') await ownSandbox(ctx.manager, caller, params.id!);
+  if (route.owned === 'snapshot') await ownSnapshot(ctx.manager, caller, params.id!);
   return route.handle({
     req,
     signal,
@@ -306,6 +337,8 @@ async function admitted(
     query,
     body,
     manager: ctx.manager,
+    caller,
+    paths: ctx.paths,
     work: lease ? leased(ctx.work, lease) : ctx.work,
     health: ctx.health,
     openapi: ctx.openapi,
@@ -338,9 +371,6 @@ function parseQuery(route: Route, search: URLSearchParams): unknown {
     throw validationError('query', parsed.error, `query parameters: ${Object.keys(shape).join(', ')}`);
   return parsed.data;
 }
-
-/** The bearer token of a request (the limiter's key), if any. */
-const bearerOf = (header: string | undefined) => /^Bearer +(\S+) *$/i.exec(header ?? '')?.[1];
 
 /** The background work as a handler sees it: a provision it starts holds the request's lease until it ends. */
 function leased(work: BackgroundWork, lease: Lease): BackgroundWork {

@@ -55,6 +55,11 @@ export const usageError = (message: string, hint?: string) =>
 export const notFound = (what: string, id: string, hint?: string) =>
   new SandboxerError('not_found', `${what} ${shown(id)} not found`, hint ? { hint } : {});
 
+/** The one answer for a sandbox that is not there, or (over HTTP) not the caller's to see. */
+export const sandboxNotFound = (id: string) =>
+  notFound('sandbox', id, "run 'sandboxer list' to see known sandboxes");
+export const snapshotNotFound = (id: string) => notFound('snapshot', id, "run 'sandboxer snapshots list'");
+
 /** A failure reported by a backend. `retryable` decides whether routing falls back and whether we retry. */
 export class BackendError extends SandboxerError {
   readonly extensionId: string;

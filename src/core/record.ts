@@ -80,6 +80,18 @@ export const Owner = z
   .strict();
 export type Owner = z.infer<typeof Owner>;
 
+/**
+ * Who asked the HTTP API for a sandbox: the caller id and the tenancy scope of its token (docs/http-api.md,
+ * "Callers and scopes"). Unset on records made by the CLI, the action or the library.
+ */
+export const Caller = z
+  .object({
+    id: z.string().min(1),
+    scope: z.string().min(1),
+  })
+  .strict();
+export type Caller = z.infer<typeof Caller>;
+
 export const SandboxRecord = z
   .object({
     id: z.string().regex(SANDBOX_ID_RE),
@@ -118,6 +130,8 @@ export const SandboxRecord = z
      * or action process (once that process is gone from its host, the next reap pass there finishes it).
      */
     provisioner: z.string().optional(),
+    /** The HTTP API caller that created it (its scope decides who may see it over HTTP); unset for CLI records. */
+    caller: Caller.optional(),
     history: z.array(Transition),
   })
   .strict();

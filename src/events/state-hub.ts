@@ -62,6 +62,8 @@ export function lifecycleEvent(record: SandboxRecord, from: string | null, to: s
       ...(record.estimate_usd ? { estimate_usd: record.estimate_usd } : {}),
       ...(record.error ? { error_code: record.error.code } : {}),
       owner: owner(record),
+      // The HTTP API caller that created it (id and tenancy scope); absent on CLI-made records.
+      ...(record.caller ? { caller: record.caller } : {}),
     },
   };
 }

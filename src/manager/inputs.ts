@@ -4,8 +4,20 @@ import type { Profile } from '../catalog/schema.ts';
 import { parseDurationSeconds } from '../core/duration.ts';
 import { usageError } from '../core/errors.ts';
 
+/**
+ * How a `path` input's value becomes a directory of this machine: by default resolved against the working
+ * directory; the HTTP API passes one that refuses paths or keeps them inside `--allow-root` (src/api/paths.ts).
+ */
+export type PathResolver = (name: string, value: string) => string;
+
+const localPath: PathResolver = (_name, value) => resolvePath(value);
+
 /** Validate inputs against the profile: unknown names, missing required ones, defaults, paths. */
-export function resolveInputs(profile: Profile, given: Record<string, string>): Record<string, string> {
+export function resolveInputs(
+  profile: Profile,
+  given: Record<string, string>,
+  paths: PathResolver = localPath,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of Object.keys(given)) {
     if (!(name in profile.inputs)) {
@@ -27,7 +39,7 @@ export function resolveInputs(profile: Profile, given: Record<string, string>): 
       continue;
     }
     if (spec.kind === 'path') {
-      value = resolvePath(value);
+      value = paths(name, value);
       if (!existsSync(value) || !statSync(value).isDirectory()) {
         throw usageError(`input '${name}': directory '${value}' does not exist`);
       }

@@ -1,6 +1,6 @@
 import type { ExtensionManifest } from '../catalog/schema.ts';
 import type { Clock } from '../core/clock.ts';
-import { notFound, SandboxerError } from '../core/errors.ts';
+import { sandboxNotFound, SandboxerError } from '../core/errors.ts';
 import { assertTransition } from '../core/lifecycle.ts';
 import type { SandboxRecord, SandboxState } from '../core/record.ts';
 import type { Extension } from '../extensions/contract.ts';
@@ -35,7 +35,7 @@ export class Lifecycle {
 
   async get(id: string): Promise<SandboxRecord> {
     const r = await this.store.getSandbox(id);
-    if (!r) throw notFound('sandbox', id, "run 'sandboxer list' to see known sandboxes");
+    if (!r) throw sandboxNotFound(id);
     return r;
   }
 

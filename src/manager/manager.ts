@@ -152,14 +152,16 @@ export class SandboxManager {
 
   async recreate(
     id: string,
-    opts: { signal?: AbortSignal; onCreated?: CreateOptions['onCreated'] } = {},
+    opts: Pick<CreateOptions, 'signal' | 'onCreated' | 'caller' | 'paths'> = {},
   ): Promise<SandboxRecord> {
     const old = await this.get(id);
     const profile = getProfile(this.catalog, old.profile_id);
+    // The inputs are checked again (a path input against the caller's policy) before the old one is torn down.
+    const inputs = resolveInputs(profile, old.inputs, opts.paths);
     if (!isTerminal(old.state)) await this.destroy(id, { reason: 'recreate', ...pick(opts, 'signal') });
-    return this.provisioning.routeAndProvision(profile, resolveInputs(profile, old.inputs), old.ttl_s, {
+    return this.provisioning.routeAndProvision(profile, inputs, old.ttl_s, {
       recreated_from: id,
-      ...pick(opts, 'signal', 'onCreated'),
+      ...pick(opts, 'signal', 'onCreated', 'caller'),
     });
   }
 
@@ -197,7 +199,7 @@ export class SandboxManager {
 
   restore(
     snapshotId: string,
-    opts: { signal?: AbortSignal; ttl?: string; onCreated?: CreateOptions['onCreated'] } = {},
+    opts: Pick<CreateOptions, 'signal' | 'ttl' | 'onCreated' | 'caller'> = {},
   ): Promise<SandboxRecord> {
     return this.snapshots.restore(snapshotId, opts);
   }

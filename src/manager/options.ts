@@ -2,12 +2,13 @@ import type { Catalog } from '../catalog/loader.ts';
 import type { RouteStrategy } from '../catalog/schema.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
-import type { Owner, SandboxRecord } from '../core/record.ts';
+import type { Caller, Owner, SandboxRecord } from '../core/record.ts';
 import type { CredentialResolver } from '../credentials/resolver.ts';
 import type { LifecycleHooks } from '../events/hooks.ts';
 import type { ExtensionRegistry } from '../extensions/registry.ts';
 import type { Router } from '../routing/types.ts';
 import type { StateStore } from '../state/store.ts';
+import type { PathResolver } from './inputs.ts';
 
 /** What the manager's modules are built from (src/manager/factory.ts wires the production set). */
 export interface ManagerDeps {
@@ -35,6 +36,10 @@ export interface CreateOptions {
   signal?: AbortSignal;
   /** Extra labels for the backend objects. */
   labels?: Record<string, string>;
+  /** The HTTP API caller asking (written into the record: record.caller). */
+  caller?: Caller;
+  /** How `path` inputs are resolved (default: against the working directory). */
+  paths?: PathResolver;
   /** Called once the record exists (state `requested`), before any backend call: lets callers (HTTP API,
    *  the setup action) learn and persist the id before the long part starts. */
   onCreated?: (record: SandboxRecord) => void | Promise<void>;

@@ -6,7 +6,7 @@ import { ownershipLabels } from '../core/labels.ts';
 import { processProvisioner } from '../core/local-process.ts';
 import { isTerminal } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
-import type { Handle, Owner, RouteCandidate, SandboxRecord, SnapshotRecord } from '../core/record.ts';
+import type { Caller, Handle, Owner, RouteCandidate, SandboxRecord, SnapshotRecord } from '../core/record.ts';
 import { emptySecrets, type CredentialMemo } from '../credentials/resolver.ts';
 import type { Extension, ProvisionContext } from '../extensions/contract.ts';
 import { nothingMadeOnError, takeNothingMade } from '../extensions/made-nothing.ts';
@@ -48,6 +48,8 @@ export interface ProvisionRequest {
   recreated_from?: string;
   restore?: SnapshotRecord;
   onCreated?: CreateOptions['onCreated'];
+  /** The HTTP API caller asking (record.caller). */
+  caller?: Caller;
   /** Secrets the routing step already resolved (see CredentialMemo). */
   memo?: CredentialMemo;
 }
@@ -59,7 +61,7 @@ export class Provisioner {
   async create(opts: CreateOptions = {}): Promise<SandboxRecord> {
     const { catalog, registry, log, env } = this.deps;
     const profile = getProfile(catalog, opts.profileId);
-    const inputs = resolveInputs(profile, opts.inputs ?? {});
+    const inputs = resolveInputs(profile, opts.inputs ?? {}, opts.paths);
     const ttl_s = resolveTtl(profile, opts.ttl);
     precheckCreate({ catalog, registry, log, env }, profile, inputs);
     return this.routeAndProvision(profile, inputs, ttl_s, opts);
@@ -70,7 +72,7 @@ export class Provisioner {
     profile: Profile,
     inputs: Record<string, string>,
     ttl_s: number | undefined,
-    opts: Pick<ProvisionRequest, 'signal' | 'labels' | 'onCreated' | 'recreated_from'> & {
+    opts: Pick<ProvisionRequest, 'signal' | 'labels' | 'onCreated' | 'recreated_from' | 'caller'> & {
       route?: RouteStrategy;
     },
   ): Promise<SandboxRecord> {
@@ -83,7 +85,7 @@ export class Provisioner {
       plan: plan.decision,
       order: plan.order,
       memo,
-      ...pick(opts, 'signal', 'labels', 'onCreated', 'recreated_from'),
+      ...pick(opts, 'signal', 'labels', 'onCreated', 'recreated_from', 'caller'),
     });
   }
 
@@ -209,6 +211,7 @@ export class Provisioner {
       ...(args.recreated_from ? { recreated_from: args.recreated_from } : {}),
       ...(args.restore ? { restored_from: args.restore.id } : {}),
       provisioner: replica ?? processProvisioner(),
+      ...(args.caller ? { caller: args.caller } : {}),
       history: [{ from: null, to: 'requested', at: created_at }],
     };
   }

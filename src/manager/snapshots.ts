@@ -1,5 +1,5 @@
 import { getProfile, type Catalog } from '../catalog/loader.ts';
-import { SandboxerError, notFound } from '../core/errors.ts';
+import { SandboxerError, snapshotNotFound } from '../core/errors.ts';
 import { checkSnapshotName, newSnapshotId } from '../core/ids.ts';
 import type { Logger } from '../core/logger.ts';
 import type { SandboxRecord, SnapshotRecord } from '../core/record.ts';
@@ -98,13 +98,13 @@ export class Snapshots {
 
   async get(snapshotId: string): Promise<SnapshotRecord> {
     const s = await this.deps.store.getSnapshot(snapshotId);
-    if (!s) throw notFound('snapshot', snapshotId, "run 'sandboxer snapshots list'");
+    if (!s) throw snapshotNotFound(snapshotId);
     return s;
   }
 
   async restore(
     snapshotId: string,
-    opts: { signal?: AbortSignal; ttl?: string; onCreated?: CreateOptions['onCreated'] } = {},
+    opts: Pick<CreateOptions, 'signal' | 'ttl' | 'onCreated' | 'caller'> = {},
   ): Promise<SandboxRecord> {
     const snap = await this.get(snapshotId);
     if (snap.state !== 'available')
@@ -144,7 +144,7 @@ export class Snapshots {
       },
       order: [manifest.id],
       restore: snap,
-      ...pick(opts, 'signal', 'onCreated'),
+      ...pick(opts, 'signal', 'onCreated', 'caller'),
     });
   }
 

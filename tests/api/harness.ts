@@ -1,5 +1,5 @@
 import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
-import { loadCatalog } from '../../src/catalog/loader.ts';
+import { loadCatalog, type Catalog } from '../../src/catalog/loader.ts';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../../src/api/server.ts';
 import type { SandboxRecord, SandboxState } from '../../src/core/record.ts';
 import { defaultRegistry } from '../../src/extensions/registry.ts';
@@ -78,18 +78,25 @@ const registry = defaultRegistry();
 
 /** A server on 127.0.0.1 with an ephemeral port, over a file store in a temp dir, on the stub backend. */
 export async function startTestApi(
-  opts: { env?: NodeJS.ProcessEnv } & Partial<Omit<ApiServerOptions, 'manager'>> = {},
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    /** Another catalog (default: the packaged one). */
+    catalog?: Catalog;
+    /** The token waitFor polls with (default: `token`). */
+    pollToken?: string;
+  } & Partial<Omit<ApiServerOptions, 'manager'>> = {},
 ): Promise<TestApi> {
   const tmp = tempDir('sbx-api-');
   const env: NodeJS.ProcessEnv = { SANDBOXER_STATE_DIR: tmp.dir, ...opts.env };
   const manager = new SandboxManager({
-    catalog,
+    catalog: opts.catalog ?? catalog,
     registry,
     store: new FileStateStore(tmp.dir),
     owner: { scope: 'test:api' },
     env,
   });
-  const { env: _env, ...serverOpts } = opts;
+  const { env: _env, catalog: _catalog, pollToken, ...serverOpts } = opts;
+  const poll = pollToken ?? opts.token;
   const server = await startApiServer({ host: '127.0.0.1', port: 0, ...serverOpts, manager });
   const api: TestApi = {
     server,
@@ -99,12 +106,7 @@ export async function startTestApi(
     call: (method, path, o) => call(server.url, method, path, o),
     async waitFor(id, states) {
       for (let i = 0; i < 2400; i++) {
-        const r = await call(
-          server.url,
-          'GET',
-          `/v1/sandboxes/${id}`,
-          opts.token ? { token: opts.token } : {},
-        );
+        const r = await call(server.url, 'GET', `/v1/sandboxes/${id}`, poll ? { token: poll } : {});
         if (r.status !== 200) throw new Error(`GET ${id}: ${r.status} ${r.text}`);
         if (states.includes(r.body.state)) return r.body as SandboxRecord;
         await new Promise((res) => setTimeout(res, 25));

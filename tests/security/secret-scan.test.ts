@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../src/cli/commands/index.ts';
 import { cli, type CliResult } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
+import { startServe } from '../helpers/serve.ts';
 import { startKvServer, type KvServer } from '../credentials/kv-server.ts';
 
 /**
@@ -36,6 +37,12 @@ function encodedForms(s: string): string[] {
   return [...out];
 }
 const NEEDLES = [BASE, ...encodedForms(BASE), Buffer.from(BASE).toString('hex')];
+
+/** Where `text` holds the canary, raw or encoded (one line per find). */
+const leaksIn = (where: string, text: string): string[] =>
+  NEEDLES.filter((n) => text.includes(n)).map(
+    (n) => `${where} contains ${n === BASE ? 'the canary' : `an encoding of it (${n})`}`,
+  );
 
 const tmp = tempDir('sbx-secret-scan-');
 const root = tmp.dir;
@@ -242,19 +249,95 @@ describe('secrets never leave memory', () => {
       expect(sent.length).toBeGreaterThan(0);
 
       const leaks: string[] = [];
-      const scan = (where: string, text: string) => {
-        for (const n of NEEDLES)
-          if (text.includes(n))
-            leaks.push(`${where} contains ${n === BASE ? 'the canary' : `an encoding of it (${n})`}`);
-      };
+      const scan = (where: string, text: string) => leaks.push(...leaksIn(where, text));
       for (const { args, result } of outputs) {
         scan(`stdout of '${args.join(' ')}'`, result.stdout);
         scan(`stderr of '${args.join(' ')}'`, withoutMasks(result.stderr));
       }
-      const files = walk(root).filter((f) => f !== secretFile);
+      const files = walk(root).filter((f) => !f.startsWith(join(root, 'secrets')));
       expect(files.some((f) => f.startsWith(stateDir))).toBe(true);
       for (const f of files) scan(f, readFileSync(f).toString('latin1'));
       for (const [i, body] of sent.entries()) scan(`request #${i} to State Hub / fin-hub`, body);
+      expect(leaks).toEqual([]);
+    },
+  );
+});
+
+describe('HTTP API tokens never leave memory', () => {
+  it(
+    'serve with canary tokens (env:, file:, a digest) logs, stores and answers none of them',
+    { timeout: 180_000 },
+    async () => {
+      const TOKENS = { env: `${BASE}-api-env`, file: `${BASE}-api-file`, digest: `${BASE}-api-digest` };
+      const tokenFile = join(root, 'secrets', 'api-token');
+      writeFileSync(tokenFile, `${TOKENS.file}\n`, { mode: 0o600 });
+      const tokensFile = join(root, 'tokens.yaml');
+      const digest = createHash('sha256').update(TOKENS.digest).digest('hex');
+      writeFileSync(
+        tokensFile,
+        [
+          'tokens:',
+          '  - { caller: scan-a, scope: team-a, token_ref: "env:SCAN_API_TOKEN" }',
+          `  - { caller: scan-b, scope: team-b, token_ref: "file:${tokenFile}" }`,
+          `  - { caller: scan-ops, scope: ops, admin: true, token_sha256: ${digest} }`,
+          '',
+        ].join('\n'),
+      );
+      const answers: string[] = [];
+      const serve = await startServe(['--tokens-file', tokensFile, '--verbose'], {
+        ...env,
+        SCAN_API_TOKEN: TOKENS.env,
+      });
+      const call = async (method: string, path: string, token: string, body?: unknown) => {
+        const res = await fetch(`${serve.url}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        const text = await res.text();
+        answers.push(`${method} ${path} → ${res.status} ${JSON.stringify([...res.headers])} ${text}`);
+        return {
+          status: res.status,
+          body: text ? (JSON.parse(text) as { id: string; state: string }) : undefined,
+        };
+      };
+      try {
+        const created = await call('POST', '/v1/sandboxes', TOKENS.env, {
+          profile: 'profile.scan',
+          ttl: '10m',
+        });
+        expect(created.status).toBe(202);
+        const id = created.body!.id;
+        expect((await call('GET', `/v1/sandboxes/${id}`, TOKENS.file)).status).toBe(404);
+        expect((await call('GET', '/v1/sandboxes', `${BASE}-wrong-token`)).status).toBe(401);
+        const until = async (token: string, states: string[]) => {
+          let state = '';
+          for (let i = 0; i < 400 && !states.includes(state); i++) {
+            if (i) await new Promise((res) => setTimeout(res, 50));
+            state = (await call('GET', `/v1/sandboxes/${id}`, token)).body!.state;
+          }
+          return state;
+        };
+        expect(await until(TOKENS.digest, ['ready', 'failed'])).toBe('ready');
+        expect((await call('DELETE', `/v1/sandboxes/${id}`, TOKENS.digest)).status).toBe(202);
+        expect(await until(TOKENS.env, ['destroyed'])).toBe('destroyed');
+      } finally {
+        serve.child.kill('SIGTERM');
+        await serve.exited;
+      }
+      // The scanner has teeth here too: the token file holds one.
+      expect(leaksIn('token file', readFileSync(tokenFile, 'utf8'))).not.toEqual([]);
+      const leaks = [
+        ...leaksIn('the log of serve', withoutMasks(serve.stderr())),
+        ...answers.flatMap((a, i) => leaksIn(`answer #${i}`, a)),
+        ...walk(root)
+          .filter((f) => !f.startsWith(join(root, 'secrets')))
+          .flatMap((f) => leaksIn(f, readFileSync(f).toString('latin1'))),
+        ...sent.flatMap((body, i) => leaksIn(`request #${i} to State Hub / fin-hub`, body)),
+      ];
       expect(leaks).toEqual([]);
     },
   );

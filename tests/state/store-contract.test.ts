@@ -35,10 +35,15 @@ describe.each(kinds)('%s state store', (_kind, make) => {
     const b = record(undefined, {
       created_at: '2025-01-01T00:00:00.000Z',
       owner: { scope: 'other', actor: 'x' },
+      // The HTTP API's caller and the serving replica (#19, #16) are kept like every other field.
+      caller: { id: 'ci-frontend', scope: 'team-frontend' },
+      provisioner: 'replica-1',
     });
     await s.createSandbox(a);
     await s.createSandbox(b);
     expect(await s.listSandboxes()).toEqual([b, a]);
+    // …also when read back through another handle on the same store (a fresh process).
+    expect(await twin(s).getSandbox(b.id)).toEqual(b);
   });
 
   it('serialises concurrent read-modify-write updates of one record (no lost update)', async () => {

@@ -1,4 +1,5 @@
 import { resolveApiToken } from '../../api/auth.ts';
+import { loadTokens } from '../../api/tokens.ts';
 import { buildOpenApi } from '../../api/openapi.ts';
 import { DEFAULT_LIMITS } from '../../api/limits.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, startApiServer } from '../../api/server.ts';
@@ -21,13 +22,17 @@ export const serve: Command = {
   name: 'serve',
   summary: 'Serve the HTTP API (create, get, list, destroy, snapshots…) until SIGINT/SIGTERM',
   usage:
-    'sandboxer serve [--port N] [--host ADDR] [--token-ref env:NAME|file:PATH] [--max-body BYTES] [--drain-timeout DUR] [--max-in-flight N] [--rate N] [--burst N] [--reap-interval DUR|off] [--openapi]',
+    'sandboxer serve [--port N] [--host ADDR] [--token-ref env:NAME|file:PATH] [--tokens-file PATH] [--allow-root DIR] [--max-body BYTES] [--drain-timeout DUR] [--max-in-flight N] [--rate N] [--burst N] [--reap-interval DUR|off] [--openapi]',
   details: [
     `Listens on 127.0.0.1:${DEFAULT_PORT} by default (--port 0 picks a free port). Every route except /healthz and`,
-    '/openapi.json needs "Authorization: Bearer <token>" when --token-ref (or SANDBOXER_API_TOKEN_REF) is set;',
-    'a non-loopback --host without a token is refused. On SIGINT/SIGTERM it stops accepting work, waits up to',
+    '/openapi.json needs "Authorization: Bearer <token>" when --token-ref (or SANDBOXER_API_TOKEN_REF) or',
+    '--tokens-file (or SANDBOXER_API_TOKENS_FILE) is set; a non-loopback --host without a token is refused.',
+    'Each token of a tokens file names a caller and a scope: a caller sees only the sandboxes of its scope (others',
+    'answer 404) unless its entry has admin: true. The --token-ref token is the admin caller "default". Path inputs',
+    '(such as repo) are refused over HTTP unless --allow-root DIR is given; then they must lie inside DIR.',
+    'On SIGINT/SIGTERM it stops accepting work, waits up to',
     '--drain-timeout (default 30s) for provisions and teardowns, then cancels the remaining provisions, which are',
-    'torn down before it exits. Mutating routes are limited per token (--max-in-flight, --rate, --burst): beyond',
+    'torn down before it exits. Mutating routes are limited per caller (--max-in-flight, --rate, --burst): beyond',
     'them the answer is 429 with Retry-After. --openapi prints the OpenAPI document and exits. See docs/http-api.md.',
     'Every --reap-interval (default 60s) one replica of those sharing the state store — the one holding the reaper',
     'lock (a PostgreSQL advisory lock; a lock file beside a local store) — expires lapsed TTLs, reaps stale records',
@@ -35,6 +40,7 @@ export const serve: Command = {
     'Examples:',
     '  sandboxer serve --port 7878',
     '  API_TOKEN=$(openssl rand -hex 32) sandboxer serve --host 0.0.0.0 --token-ref env:API_TOKEN',
+    '  sandboxer serve --host 0.0.0.0 --tokens-file /etc/sandboxer/tokens.yaml --allow-root /srv/repos',
     '  sandboxer serve --openapi > openapi.json',
   ].join('\n'),
   options: {
@@ -43,7 +49,19 @@ export const serve: Command = {
       type: 'string',
       description: 'address to bind (default 127.0.0.1; non-loopback needs --token-ref)',
     },
-    'token-ref': { type: 'string', description: 'where the bearer token is: env:NAME or file:PATH' },
+    'token-ref': {
+      type: 'string',
+      description: 'where the single bearer token is (the admin caller "default"): env:NAME or file:PATH',
+    },
+    'tokens-file': {
+      type: 'string',
+      description:
+        'YAML/JSON file of the callers: each token with its caller id, scope and optionally admin: true (docs/http-api.md)',
+    },
+    'allow-root': {
+      type: 'string',
+      description: 'accept path inputs (repo) over HTTP, only inside this directory (default: refuse them)',
+    },
     'max-body': { type: 'string', description: 'largest request body accepted, in bytes' },
     'drain-timeout': {
       type: 'string',
@@ -51,15 +69,15 @@ export const serve: Command = {
     },
     'max-in-flight': {
       type: 'string',
-      description: `mutating operations one token may have running at once (default ${DEFAULT_LIMITS.max_in_flight})`,
+      description: `mutating operations one caller may have running at once (default ${DEFAULT_LIMITS.max_in_flight})`,
     },
     rate: {
       type: 'string',
-      description: `mutating requests per second per token, after the burst (default ${DEFAULT_LIMITS.rate_per_s})`,
+      description: `mutating requests per second per caller, after the burst (default ${DEFAULT_LIMITS.rate_per_s})`,
     },
     burst: {
       type: 'string',
-      description: `mutating requests one token may send at once (default ${DEFAULT_LIMITS.burst})`,
+      description: `mutating requests one caller may send at once (default ${DEFAULT_LIMITS.burst})`,
     },
     'reap-interval': {
       type: 'string',
@@ -99,6 +117,9 @@ export const serve: Command = {
     const reapMs = reapEvery === 'off' ? 0 : parseDurationSeconds(reapEvery, '--reap-interval') * 1000;
     const manager = ctx.manager();
     const token = tokenRef ? await resolveApiToken(tokenRef, manager.credentials, ctx.env) : undefined;
+    const tokensFile = (values['tokens-file'] as string | undefined) ?? ctx.env.SANDBOXER_API_TOKENS_FILE;
+    const tokens = tokensFile ? await loadTokens(tokensFile, manager.credentials, ctx.env) : [];
+    const allowRoot = values['allow-root'] as string | undefined;
     // This replica is announced alive before it accepts work, and stays so until its own work has drained: the
     // records it creates name it, and the reaper leaves a live replica's provisions alone.
     const coordinator = coordinatorFor(manager.store, ctx.log);
@@ -116,18 +137,23 @@ export const serve: Command = {
       log: ctx.log,
       version: packageVersion(),
       ...(token ? { token } : {}),
+      tokens,
+      ...(allowRoot !== undefined ? { allowRoot } : {}),
     }).catch(async (err: unknown) => {
       await coordinator.close();
       throw err;
     });
-    const auth = token ? 'bearer' : 'none (loopback only)';
+    const callers = tokens.length + (token ? 1 : 0);
+    const auth = callers ? `bearer, ${callers} caller(s)` : 'none (loopback only)';
     ctx.out(
       ctx.json
         ? JSON.stringify({
             url: server.url,
             host: server.host,
             port: server.port,
-            auth: token ? 'bearer' : 'none',
+            auth: callers ? 'bearer' : 'none',
+            callers,
+            path_inputs: allowRoot === undefined ? 'refused' : 'allow-root',
             replica: coordinator.replica,
           })
         : `listening on ${server.url} (auth: ${auth}); state: ${manager.store.location}`,

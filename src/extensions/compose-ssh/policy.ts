@@ -1,7 +1,8 @@
 import { existsSync, realpathSync } from 'node:fs';
-import { dirname, join, posix, relative, sep } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SandboxerError, shown, usageError } from '../../core/errors.ts';
+import { insideDir } from '../../core/inside-dir.ts';
 import type { Logger } from '../../core/logger.ts';
 
 /**
@@ -66,10 +67,9 @@ function symlinkEscape(repo: string, rel: string): string | undefined {
   let p = join(repo, rel);
   while (!existsSync(p) && p !== dirname(p)) p = dirname(p);
   if (!existsSync(p)) return undefined;
-  const r = relative(root, realpathSync(p));
-  return r === '..' || r.startsWith(`..${sep}`) || r.startsWith(sep)
-    ? 'goes through a symbolic link that leads outside the workspace'
-    : undefined;
+  return insideDir(root, realpathSync(p))
+    ? undefined
+    : 'goes through a symbolic link that leads outside the workspace';
 }
 
 const hostMode = (v: unknown) => typeof v === 'string' && (v === 'host' || v.startsWith('container:'));
