@@ -9,6 +9,7 @@ import { CredentialResolver } from '../../src/credentials/resolver.ts';
 import { cli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
 import { startServe } from '../helpers/serve.ts';
+import { call as callHttp } from '../helpers/http.ts';
 import { startTestApi, type TestApi } from './harness.ts';
 
 /**
@@ -374,18 +375,8 @@ describe('sandboxer serve (a real process)', () => {
       ...tokenEnv,
       SANDBOXER_STATE_DIR: state,
     });
-    const call = async (method: string, path: string, token: string, body?: unknown) => {
-      const res = await fetch(`${serve.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- asserted field by field
-      return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
-    };
+    const call = (method: string, path: string, token: string, json?: unknown) =>
+      callHttp(serve.url, method, path, { token, ...(json === undefined ? {} : { json }) });
     try {
       const a = await call('POST', '/v1/sandboxes', TOK.alice, { profile: 'profile.saas-stub' });
       const b = await call('POST', '/v1/sandboxes', TOK.bob, { profile: 'profile.saas-stub' });

@@ -8,6 +8,7 @@ import { commands } from '../../src/cli/commands/index.ts';
 import { cli, type CliResult } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
 import { startServe } from '../helpers/serve.ts';
+import { call as callHttp } from '../helpers/http.ts';
 import { startKvServer, type KvServer } from '../credentials/kv-server.ts';
 
 /**
@@ -288,21 +289,10 @@ describe('HTTP API tokens never leave memory', () => {
         ...env,
         SCAN_API_TOKEN: TOKENS.env,
       });
-      const call = async (method: string, path: string, token: string, body?: unknown) => {
-        const res = await fetch(`${serve.url}${path}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${token}`,
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-        const text = await res.text();
-        answers.push(`${method} ${path} → ${res.status} ${JSON.stringify([...res.headers])} ${text}`);
-        return {
-          status: res.status,
-          body: text ? (JSON.parse(text) as { id: string; state: string }) : undefined,
-        };
+      const call = async (method: string, path: string, token: string, json?: unknown) => {
+        const r = await callHttp(serve.url, method, path, { token, ...(json === undefined ? {} : { json }) });
+        answers.push(`${method} ${path} → ${r.status} ${JSON.stringify(r.headers)} ${r.text}`);
+        return r;
       };
       try {
         const created = await call('POST', '/v1/sandboxes', TOKENS.env, {
@@ -310,14 +300,14 @@ describe('HTTP API tokens never leave memory', () => {
           ttl: '10m',
         });
         expect(created.status).toBe(202);
-        const id = created.body!.id;
+        const id = created.body.id;
         expect((await call('GET', `/v1/sandboxes/${id}`, TOKENS.file)).status).toBe(404);
         expect((await call('GET', '/v1/sandboxes', `${BASE}-wrong-token`)).status).toBe(401);
         const until = async (token: string, states: string[]) => {
           let state = '';
           for (let i = 0; i < 400 && !states.includes(state); i++) {
             if (i) await new Promise((res) => setTimeout(res, 50));
-            state = (await call('GET', `/v1/sandboxes/${id}`, token)).body!.state;
+            state = (await call('GET', `/v1/sandboxes/${id}`, token)).body.state;
           }
           return state;
         };
