@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,10 +5,8 @@ import { catalogRoots, loadCatalog } from '../../src/catalog/loader.ts';
 import { routes } from '../../src/api/routes.ts';
 import { loadTokens } from '../../src/api/tokens.ts';
 import { CredentialResolver } from '../../src/credentials/resolver.ts';
-import { cli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
-import { startServe } from '../helpers/serve.ts';
-import { call as callHttp } from '../helpers/http.ts';
+import { TOK, tokenEnv, writeTokensFile } from './callers.ts';
 import { startTestApi, type TestApi } from './harness.ts';
 
 /**
@@ -17,20 +14,9 @@ import { startTestApi, type TestApi } from './harness.ts';
  * sandboxes (another scope's answer 404, exactly as an unknown id), an admin token sees all, records carry the
  * caller, and path inputs are refused unless the server has an allowed root.
  */
-const TOK = {
-  alice: 'alice-0123456789abcdef0123456789',
-  carol: 'carol-0123456789abcdef0123456789',
-  bob: 'bob-0123456789abcdef0123456789ab',
-  ops: 'ops-0123456789abcdef0123456789ab',
-};
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-
 const tmp = tempDir('sbx-tenancy-');
 const credentials = new CredentialResolver();
-const tokensFile = join(tmp.dir, 'tokens.yaml');
-const carolFile = join(tmp.dir, 'carol.token');
-const tokenEnv = { TOK_ALICE: TOK.alice };
-
+const tokensFile = writeTokensFile(tmp.dir);
 // A stub profile with a `path` input, like the compose profiles' `repo`.
 const catalogRoot = join(tmp.dir, 'catalog');
 mkdirSync(join(catalogRoot, 'profiles'), { recursive: true });
@@ -46,20 +32,6 @@ writeFileSync(
   ].join('\n'),
 );
 const catalog = loadCatalog([...catalogRoots({}), catalogRoot], {});
-
-writeFileSync(carolFile, `${TOK.carol}\n`, { mode: 0o600 });
-writeFileSync(
-  tokensFile,
-  [
-    'tokens:',
-    '  - { caller: ci-alice, scope: team-a, token_ref: "env:TOK_ALICE" }',
-    `  - { caller: ci-carol, scope: team-a, token_ref: "file:${carolFile}" }`,
-    `  - { caller: ci-bob, scope: team-b, token_sha256: ${sha256(TOK.bob)} }`,
-    `  - { caller: ops, scope: ops, admin: true, token_sha256: ${sha256(TOK.ops)} }`,
-    '',
-  ].join('\n'),
-);
-
 afterAll(() => tmp.cleanup());
 
 describe('callers and scopes', () => {
@@ -267,141 +239,6 @@ describe('path inputs over HTTP', () => {
       expect(await api.manager.list({ state: ['requested', 'provisioning', 'ready'] })).toHaveLength(2);
     } finally {
       await api.stop();
-    }
-  });
-});
-
-describe('the tokens file', () => {
-  const bad = (name: string, lines: string[]) => {
-    const file = join(tmp.dir, `${name}.yaml`);
-    writeFileSync(file, [...lines, ''].join('\n'));
-    return file;
-  };
-  const cases: [string, string[], RegExp][] = [
-    [
-      'no-scope',
-      ['tokens:', '  - { caller: a, token_sha256: ' + sha256('x') + ' }'],
-      /:2:\d+: tokens\[0\]\.scope: required/,
-    ],
-    [
-      'admin-string',
-      ['tokens:', `  - { caller: a, scope: s, admin: "yes", token_sha256: ${sha256('x')} }`],
-      /tokens\[0\]\.admin: /,
-    ],
-    [
-      'no-token',
-      ['tokens:', '  - { caller: a, scope: s }'],
-      /tokens\[0\]: give exactly one of token_ref and token_sha256/,
-    ],
-    [
-      'unknown-field',
-      ['tokens:', `  - { caller: a, scope: s, token: abc, token_sha256: ${sha256('x')} }`],
-      /tokens\[0\]: unknown field 'token'/,
-    ],
-    [
-      'twice',
-      [
-        'tokens:',
-        `  - { caller: a, scope: s, token_sha256: ${sha256('x')} }`,
-        `  - { caller: a, scope: t, token_sha256: ${sha256('y')} }`,
-      ],
-      /tokens\[1\]\.caller: caller 'a' is also tokens\[0\]/,
-    ],
-    [
-      'same-token',
-      [
-        'tokens:',
-        `  - { caller: a, scope: s, token_sha256: ${sha256(TOK.alice)} }`,
-        '  - { caller: b, scope: t, token_ref: "env:TOK_ALICE" }',
-      ],
-      /tokens\[1\]: the same token as tokens\[0\]/,
-    ],
-    [
-      'bad-scope',
-      ['tokens:', `  - { caller: a, scope: "a b", token_sha256: ${sha256('x')} }`],
-      /tokens\[0\]\.scope: a scope must/,
-    ],
-    ['not-yaml', ['tokens: [ {'], /invalid YAML/],
-  ];
-  it.each(cases)('%s: refused, naming the file and the field', async (name, lines, message) => {
-    const file = bad(name, lines);
-    const err = (await loadTokens(file, credentials, tokenEnv).catch((e: Error) => e)) as Error & {
-      code: string;
-    };
-    expect(err).toBeInstanceOf(Error);
-    expect(err.code).toBe('usage');
-    expect(err.message.startsWith(file)).toBe(true);
-    expect(err.message).toMatch(message);
-    expect(err.message).not.toContain(TOK.alice);
-  });
-
-  it('a token_ref that does not resolve or is short names the entry, never the value', async () => {
-    const file = bad('short', ['tokens:', '  - { caller: a, scope: s, token_ref: "env:TOK_SHORT" }']);
-    const short = 'shortsecret';
-    const err = (await loadTokens(file, credentials, { TOK_SHORT: short }).catch((e: Error) => e)) as Error;
-    expect(err.message).toContain(`${file}: tokens[0].token_ref:`);
-    expect(err.message).not.toContain(short);
-    const unset = (await loadTokens(file, credentials, {}).catch((e: Error) => e)) as Error;
-    expect(unset.message).toMatch(/tokens\[0\]\.token_ref: .*TOK_SHORT is not set/);
-  });
-});
-
-describe('sandboxer serve (a real process)', () => {
-  it('stops before listening on a bad tokens file, naming the file and the field', async () => {
-    const file = join(tmp.dir, 'serve-bad.yaml');
-    writeFileSync(
-      file,
-      ['tokens:', `  - { caller: a, scope: s, admin: 1, token_sha256: ${sha256('x')} }`, ''].join('\n'),
-    );
-    const r = await cli(['serve', '--port', '0', '--tokens-file', file], {
-      SANDBOXER_STATE_DIR: join(tmp.dir, 'serve-bad-state'),
-    });
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain(`${file}:2:`);
-    expect(r.stderr).toContain('tokens[0].admin');
-    expect(r.stdout).not.toContain('listening');
-  });
-
-  it('--help lists --tokens-file and --allow-root', async () => {
-    const r = await cli(['serve', '--help'], {});
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/--tokens-file .*caller id, scope and optionally admin/);
-    expect(r.stdout).toMatch(/--allow-root .*only inside this directory/);
-  });
-
-  it('two scopes over a real serve: 404 for the other scope, the admin sees both, the list is filtered', async () => {
-    const state = join(tmp.dir, 'serve-state');
-    const serve = await startServe(['--tokens-file', tokensFile], {
-      ...tokenEnv,
-      SANDBOXER_STATE_DIR: state,
-    });
-    const call = (method: string, path: string, token: string, json?: unknown) =>
-      callHttp(serve.url, method, path, { token, ...(json === undefined ? {} : { json }) });
-    try {
-      const a = await call('POST', '/v1/sandboxes', TOK.alice, { profile: 'profile.saas-stub' });
-      const b = await call('POST', '/v1/sandboxes', TOK.bob, { profile: 'profile.saas-stub' });
-      expect([a.status, b.status]).toEqual([202, 202]);
-      expect(a.body.caller).toEqual({ id: 'ci-alice', scope: 'team-a' });
-      expect((await call('GET', `/v1/sandboxes/${a.body.id}`, TOK.bob)).status).toBe(404);
-      expect((await call('DELETE', `/v1/sandboxes/${b.body.id}`, TOK.alice)).status).toBe(404);
-      const list = async (token: string) =>
-        ((await call('GET', '/v1/sandboxes?all=true', token)).body.sandboxes as { id: string }[]).map(
-          (r) => r.id,
-        );
-      expect(await list(TOK.alice)).toEqual([a.body.id]);
-      expect(await list(TOK.bob)).toEqual([b.body.id]);
-      expect((await list(TOK.ops)).sort()).toEqual([a.body.id, b.body.id].sort());
-      for (const id of [a.body.id, b.body.id]) {
-        let state = '';
-        for (let i = 0; i < 400 && state !== 'ready'; i++) {
-          if (i) await new Promise((r) => setTimeout(r, 50));
-          state = (await call('GET', `/v1/sandboxes/${id}`, TOK.ops)).body.state;
-        }
-        expect((await call('DELETE', `/v1/sandboxes/${id}`, TOK.ops)).status).toBe(202);
-      }
-    } finally {
-      serve.child.kill('SIGTERM');
-      await serve.exited;
     }
   });
 });
