@@ -30,10 +30,10 @@ export const serve: Command = {
     'Each token of a tokens file names a caller and a scope: a caller sees only the sandboxes of its scope (others',
     'answer 404) unless its entry has admin: true. The --token-ref token is the admin caller "default". Path inputs',
     '(such as repo) are refused over HTTP unless --allow-root DIR is given; then they must lie inside DIR.',
-    'On SIGINT/SIGTERM it stops accepting work, waits up to',
-    '--drain-timeout (default 30s) for provisions and teardowns, then cancels the remaining provisions, which are',
-    'torn down before it exits. Mutating routes are limited per caller (--max-in-flight, --rate, --burst): beyond',
-    'them the answer is 429 with Retry-After. --openapi prints the OpenAPI document and exits. See docs/http-api.md.',
+    'On SIGINT/SIGTERM it stops accepting work, waits up to --drain-timeout (default 30s) for provisions and',
+    'teardowns, then cancels the remaining provisions, which are torn down before it exits. Mutating routes are',
+    'limited per caller (--max-in-flight, --rate, --burst): beyond them the answer is 429 with Retry-After.',
+    '--openapi prints the OpenAPI document and exits. See docs/http-api.md.',
     'Every --reap-interval (default 60s) one replica of those sharing the state store — the one holding the reaper',
     'lock (a PostgreSQL advisory lock; a lock file beside a local store) — expires lapsed TTLs, reaps stale records',
     'and orphans, finishes provisions of replicas that are gone and replays the usage outbox. See docs/state.md.',
@@ -47,7 +47,7 @@ export const serve: Command = {
     port: { type: 'string', description: 'port to listen on (default 7878)' },
     host: {
       type: 'string',
-      description: 'address to bind (default 127.0.0.1; non-loopback needs --token-ref)',
+      description: 'address to bind (default 127.0.0.1; non-loopback needs --token-ref or --tokens-file)',
     },
     'token-ref': {
       type: 'string',
