@@ -1,2 +1,2 @@
 import{createRequire as __sbxRequire}from'node:module';import{fileURLToPath as __sbxPath}from'node:url';import{dirname as __sbxDir}from'node:path';const require=__sbxRequire(import.meta.url),__filename=__sbxPath(import.meta.url),__dirname=__sbxDir(__filename);
-import{a,b,c}from"./chunk-VRRTMCQU.js";import"./chunk-23MQUMNO.js";import"./chunk-A4DTITQS.js";export{a as HttpError,b as toHttpError,c as validationError};
+import{a,b,c}from"./chunk-SRYZXKWT.js";import"./chunk-DGWDRX5P.js";import"./chunk-A4DTITQS.js";export{a as HttpError,b as toHttpError,c as validationError};
