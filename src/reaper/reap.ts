@@ -23,6 +23,7 @@ import {
   type StaleItem,
   type StaleReport,
 } from './stale.ts';
+import { passRecords, recordsOfObjects } from './records.ts';
 import { markCompletedRuns } from './runs.ts';
 
 /** The state-store collection holding one entry per reap action (an audit trail across runs). */
@@ -145,7 +146,7 @@ export async function reapStale(manager: SandboxManager, opts: ReapOptions = {})
 
   // Step 1 may have turned objects into orphans (a record closed without a handle) or removed them: list again.
   if (touched.size) {
-    const fresh = new Map((await manager.store.listSandboxes()).map((r) => [r.id, r]));
+    const fresh = new Map((await passRecords(manager.store)).map((r) => [r.id, r]));
     const now = (opts.now ?? new Date()).getTime();
     orphans = orphans.filter((o) => !touched.has(o.extension_id));
     const relisted: StaleItem[] = [];
@@ -157,6 +158,7 @@ export async function reapStale(manager: SandboxManager, opts: ReapOptions = {})
         memo,
         known: knownHandles(fresh.values(), manifest.id),
       });
+      await recordsOfObjects(manager.store, listed.objects, fresh);
       relisted.push(...orphansOf(listed, fresh, now, stale.scope, opts.unloaded));
     }
     await markCompletedRuns(relisted, opts.runs, minAge, opts.signal);

@@ -4,6 +4,7 @@ import { ageSeconds, classifyRecord, lastTransitionAt, objectSandboxId } from '.
 import { foreignOf } from './foreign.ts';
 import { inspectableExtensions, knownHandles, listExtension } from './listing.ts';
 import { orphansOf } from './orphans.ts';
+import { passRecords, recordsOfObjects } from './records.ts';
 import { abandonedRecords, markCompletedRuns } from './runs.ts';
 import {
   DEFAULT_BOUNDS,
@@ -44,7 +45,7 @@ export async function findStale(manager: SandboxManager, opts: FindStaleOptions 
     foreign: [],
   };
 
-  const all = await manager.store.listSandboxes();
+  const all = await passRecords(manager.store);
   const records = new Map(all.map((r) => [r.id, r]));
   report.examined.records = all.length;
   report.examined.live_records = all.filter((r) => !isTerminal(r.state)).length;
@@ -100,6 +101,7 @@ export async function findStale(manager: SandboxManager, opts: FindStaleOptions 
         });
       }
     }
+    report.examined.records += await recordsOfObjects(manager.store, listed.objects, records);
     report.items.push(...orphansOf(listed, records, now, scope, opts.unloaded));
     report.foreign.push(...foreignOf(listed, scope, now));
   }
