@@ -89,7 +89,11 @@ export const Caller = z
     id: z.string().min(1),
     scope: z.string().min(1),
   })
-  .strict();
+  .strict()
+  .meta({
+    description:
+      "The HTTP API caller that created the sandbox (its token's caller id and scope); absent on CLI-made records",
+  });
 export type Caller = z.infer<typeof Caller>;
 
 export const SandboxRecord = z

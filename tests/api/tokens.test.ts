@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadTokens } from '../../src/api/tokens.ts';
+import { loadTokens, parseTokensFile } from '../../src/api/tokens.ts';
 import { CredentialResolver } from '../../src/credentials/resolver.ts';
-import { cli } from '../helpers/cli.ts';
+import { cli, REPO_ROOT } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
 import { call as callHttp } from '../helpers/http.ts';
 import { startServe } from '../helpers/serve.ts';
@@ -16,6 +16,21 @@ const tokensFile = writeTokensFile(tmp.dir);
 afterAll(() => tmp.cleanup());
 
 describe('the tokens file', () => {
+  it('the example of docs/http-api.md is valid', () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'http-api.md'), 'utf8');
+    const example = /```yaml\n(# \/etc\/sandboxer\/tokens\.yaml[\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    const file = join(tmp.dir, 'doc-example.yaml');
+    writeFileSync(file, example!);
+    const { tokens } = parseTokensFile(file);
+    expect(tokens.map((t) => [t.caller, t.scope, t.admin])).toEqual([
+      ['ci-frontend', 'team-frontend', false],
+      ['agent-frontend', 'team-frontend', false],
+      ['ci-payments', 'team-payments', false],
+      ['ops', 'ops', true],
+    ]);
+  });
+
   const bad = (name: string, lines: string[]) => {
     const file = join(tmp.dir, `${name}.yaml`);
     writeFileSync(file, [...lines, ''].join('\n'));
