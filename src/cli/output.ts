@@ -20,6 +20,7 @@ export function describeRecord(r: SandboxRecord): string {
     ['state', r.state],
     ['profile', `${r.profile_id}@${r.profile_version}`],
     ['extension', r.extension_id],
+    ['caller', r.caller && `${r.caller.id} (scope ${r.caller.scope}, over HTTP)`],
     ['created', r.created_at],
     ['ready', r.ready_at],
     ['expires', r.expires_at],

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogRoots, loadCatalog } from '../../src/catalog/loader.ts';
 import { routes } from '../../src/api/routes.ts';
 import { loadTokens } from '../../src/api/tokens.ts';
+import { describeRecord } from '../../src/cli/output.ts';
 import { CredentialResolver } from '../../src/credentials/resolver.ts';
 import { tempDir } from '../helpers/env.ts';
 import { TOK, tokenEnv, writeTokensFile } from './callers.ts';
@@ -70,6 +71,11 @@ describe('callers and scopes', () => {
     expect((await api.manager.get(aliceBox)).caller).toEqual({ id: 'ci-alice', scope: 'team-a' });
     expect((await api.manager.get(bobBox)).caller).toEqual({ id: 'ci-bob', scope: 'team-b' });
     expect((await api.manager.get(cliBox)).caller).toBeUndefined();
+    // `sandboxer get` shows it.
+    expect(describeRecord(await api.manager.get(aliceBox))).toMatch(
+      /^caller +ci-alice \(scope team-a, over HTTP\)$/m,
+    );
+    expect(describeRecord(await api.manager.get(cliBox))).not.toMatch(/^caller/m);
   });
 
   it("answers another scope's sandbox exactly as an unknown one (404), on every per-sandbox route", async () => {

@@ -97,6 +97,22 @@ describe('State Hub events', () => {
     await manager.destroy(r.id);
   });
 
+  it('carries the HTTP API caller of a record on its lifecycle events, and none for a CLI create', async () => {
+    const { manager } = setup({ SANDBOXER_STATE_HUB_URL: hub.url });
+    const caller = { id: 'ci-frontend', scope: 'team-frontend' };
+    const api = await manager.create({ profileId: 'profile.saas-stub', ttl: '5m', caller });
+    const cli = await manager.create({ profileId: 'profile.saas-stub', ttl: '5m' });
+    const data = (id: string) =>
+      hub.received
+        .filter((e) => e.body.subject === id && e.body.type === LIFECYCLE_EVENT_TYPE)
+        .map((e) => e.body.data as { caller?: unknown });
+    expect(data(api.id).length).toBeGreaterThan(0);
+    for (const d of data(api.id)) expect(d.caller).toEqual(caller);
+    for (const d of data(cli.id)) expect(d).not.toHaveProperty('caller');
+    await manager.destroy(api.id);
+    await manager.destroy(cli.id);
+  });
+
   it('posts an event for every applied reaper action, and none for a dry run', async () => {
     const { manager } = setup({ SANDBOXER_STATE_HUB_URL: hub.url });
     const r = await manager.create({ profileId: 'profile.saas-stub', ttl: '5m' });
