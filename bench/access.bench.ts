@@ -13,7 +13,7 @@ import { loadCatalog } from '../src/catalog/loader.ts';
 import { defaultRegistry } from '../src/extensions/registry.ts';
 import { SandboxAccess } from '../src/manager/access.ts';
 import { SandboxManager } from '../src/manager/manager.ts';
-import { FileStateStore } from '../src/state/file/file-store.ts';
+import { openStateStore } from '../src/state/open.ts';
 import { REPO_ROOT } from '../tests/helpers/cli.ts';
 import { tempDir } from '../tests/helpers/env.ts';
 import { skipReason, testHost } from '../tests/ssh/host.ts';
@@ -54,7 +54,8 @@ export default async function main(): Promise<void> {
   const m = new SandboxManager({
     catalog: loadCatalog(),
     registry: defaultRegistry(),
-    store: new FileStateStore(env.SANDBOXER_STATE_DIR),
+    // The store the CLI opens by default (SQLite in the state directory), so both see the same records.
+    store: openStateStore(env),
     owner: { scope: 'bench:access' },
     env,
   });

@@ -62,6 +62,14 @@ const plugin = {
     // only; undici is a third of the code a setup step would parse. The bundle imports the stub instead
     // (writeUndiciStub), which loads the undici entry on first use, so a step without a proxy never parses it.
     b.onResolve({ filter: /^undici$/ }, () => ({ path: `./${UNDICI_LAZY}`, external: true }));
+    // An ES module import of node:http makes Node build its ESM facade, which reads every export, and the
+    // WebSocket/CloseEvent/MessageEvent getters load Node's own undici (60-130 ms per CLI start, #13). Taken as
+    // CommonJS through process.getBuiltinModule, its exports are read only when used.
+    b.onResolve({ filter: /^(node:)?http$/ }, () => ({ path: 'node:http', namespace: 'lazy-builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
   },
 };
 

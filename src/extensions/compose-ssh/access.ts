@@ -13,7 +13,7 @@ import {
   runKillable,
   type Place,
 } from '../ssh/access.ts';
-import { inSession } from '../ssh/connection.ts';
+import { inAccessSession, inSession } from '../ssh/connection.ts';
 import { declaredPortsOf } from '../ssh/workspace-access.ts';
 import { args, sh, trusted } from '../ssh/quote.ts';
 import { targetFromHandle, type SshTarget } from '../ssh/target.ts';
@@ -151,7 +151,7 @@ export function composeAccess(): AccessMethods {
   return {
     async endpoints(ctx) {
       const w = where(ctx);
-      const json = await inSession(ctx, w.target, (s) =>
+      const json = await inAccessSession(ctx, w.target, (s) =>
         s.run(inspectProject(w.rt, w.l.project), { what: 'reading published ports', retryable: true }),
       );
       return endpointsOf(JSON.parse(json) as Inspected[], w.target.host, declaredPortsOf(ctx.sandbox.handle));
@@ -159,7 +159,7 @@ export function composeAccess(): AccessMethods {
 
     async exec(ctx, req, out) {
       const w = where(ctx);
-      return inSession(ctx, w.target, (s) =>
+      return inAccessSession(ctx, w.target, (s) =>
         execOver(s, ctx, req, place(w, req.service, ctx.sandbox.handle), out),
       );
     },
@@ -190,7 +190,7 @@ export function composeAccess(): AccessMethods {
       const w = where(ctx);
       const p = place(w, req.service, ctx.sandbox.handle);
       const dest = remotePath(req.path, p);
-      await inSession(ctx, w.target, (s) => putOver(s, ctx, putCommand(dest, p), tar));
+      await inAccessSession(ctx, w.target, (s) => putOver(s, ctx, putCommand(dest, p), tar));
     },
 
     async getFiles(ctx, req) {

@@ -215,6 +215,7 @@ export async function getOver(ctx: AccessContext, target: SshTarget, command: st
     env: ctx.env,
     log: ctx.log,
     signal: ctx.signal,
+    mux: true,
   });
   const tar = new PassThrough();
   const err: Buffer[] = [];

@@ -6,7 +6,8 @@ import type { Logger } from '../../core/logger.ts';
 import { createCredentialResolver } from '../../credentials/index.ts';
 import { sleep } from '../../core/sleep.ts';
 import type { ExtensionContext, Secrets } from '../contract.ts';
-import { checkKnownHosts, fingerprintSha256, readKnownHosts, sameFingerprint } from './host-key.ts';
+import { fingerprintSha256, hostKeyProblem, hostKeyRefused } from './host-key.ts';
+import { MuxLink } from './mux/client.ts';
 import type { SshTarget } from './target.ts';
 
 export interface ExecResult {
@@ -33,6 +34,8 @@ export interface OpenOptions {
   /** Connection attempts for network errors (never for auth or host-key failures). Default 3. */
   attempts?: number;
   readyTimeout_ms?: number;
+  /** Through the user's SSH mux agent when this process allows it (the CLI's access verbs; mux/paths.ts). */
+  mux?: boolean;
 }
 
 /** sshd's default MaxSessions is 10 per connection; stay below it. */
@@ -72,13 +75,19 @@ async function privateKeyFor(o: OpenOptions): Promise<string | undefined> {
 export class SshSession {
   /** SHA256 fingerprint of the host key this connection verified (pin it for later connections). */
   hostKeySha256 = '';
+  /** The raw host key blob this connection verified (the mux agent hands it to each caller to check). */
+  hostKey: Buffer = Buffer.alloc(0);
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   private closed = false;
 
+  private readonly closeHandlers: (() => void)[] = [];
+
   private constructor(
-    private readonly client: ssh2.Client,
+    private readonly client: ssh2.Client | undefined,
     private readonly o: OpenOptions,
+    /** Commands go through the user's mux agent (mux/client.ts) instead of a connection of our own. */
+    private readonly mux?: MuxLink,
   ) {}
 
   static async open(o: OpenOptions): Promise<SshSession> {
@@ -94,6 +103,10 @@ export class SshSession {
       o.log.warn(
         `INSECURE: host key verification is DISABLED for ${o.target.host}:${o.target.port} (insecure_accept_any_host_key); anyone on the path can impersonate this host`,
       );
+    }
+    if (o.mux) {
+      const link = await MuxLink.open(o, privateKey, agent);
+      if (link) return new SshSession(undefined, o, link);
     }
     const attempts = o.attempts ?? 3;
     for (let i = 1; ; i++) {
@@ -121,7 +134,8 @@ export class SshSession {
     return new Promise((resolve, reject) => {
       const client = new Client();
       let seen = '';
-      let hostKeyProblem: BackendError | undefined;
+      let hostKey: Buffer = Buffer.alloc(0);
+      let hostKeyProblem_: BackendError | undefined;
       const onAbort = () => {
         client.end();
         reject(new CancelledError());
@@ -129,33 +143,10 @@ export class SshSession {
       o.signal.addEventListener('abort', onAbort, { once: true });
       const verify = (key: Buffer): boolean => {
         seen = fingerprintSha256(key);
-        if (target.insecure_accept_any_host_key) return true;
-        if (target.host_key_sha256) {
-          if (sameFingerprint(seen, target.host_key_sha256)) return true;
-          hostKeyProblem = new BackendError(
-            o.extId,
-            `host key of ${target.host}:${target.port} is ${seen}, not the pinned ${target.host_key_sha256}`,
-            {
-              retryable: false,
-              hint: 'if the host was rebuilt, update placement.host_key_sha256; otherwise do not connect',
-            },
-          );
-          return false;
-        }
-        const text = target.known_hosts ? readKnownHosts(target.known_hosts) : undefined;
-        const verdict = text === undefined ? 'unknown' : checkKnownHosts(text, target.host, target.port, key);
-        if (verdict === 'match') return true;
-        hostKeyProblem = new BackendError(
-          o.extId,
-          verdict === 'unknown'
-            ? `host key of ${target.host}:${target.port} (${seen}) is not in ${target.known_hosts ?? 'known_hosts'}`
-            : `host key of ${target.host}:${target.port} (${seen}) does not match ${target.known_hosts} (${verdict})`,
-          {
-            retryable: false,
-            hint: `add the host with 'ssh-keyscan -p ${target.port} ${target.host} >> ${target.known_hosts}' after checking the fingerprint, or pin placement.host_key_sha256`,
-          },
-        );
-        return false;
+        hostKey = key;
+        const problem = hostKeyProblem(target, key);
+        if (problem) hostKeyProblem_ = hostKeyRefused(o.extId, problem);
+        return !problem;
       };
       const config: ConnectConfig = {
         host: target.host,
@@ -174,14 +165,18 @@ export class SshSession {
           o.log.debug(`ssh ${where}: connected in ${Date.now() - started} ms`);
           const s = new SshSession(client, o);
           s.hostKeySha256 = seen;
+          s.hostKey = hostKey;
           client.on('error', (err) => o.log.debug(`ssh ${where}: ${err.message}`));
-          client.on('close', () => (s.closed = true));
+          client.on('close', () => {
+            s.closed = true;
+            for (const fn of s.closeHandlers) fn();
+          });
           resolve(s);
         })
         .on('error', (err: Error & { level?: string; code?: string }) => {
           o.signal.removeEventListener('abort', onAbort);
           client.end();
-          if (hostKeyProblem) return reject(hostKeyProblem);
+          if (hostKeyProblem_) return reject(hostKeyProblem_);
           if (err.level === 'client-authentication') {
             return reject(
               new BackendError(o.extId, `SSH authentication as ${where} was refused`, {
@@ -264,46 +259,9 @@ export class SshSession {
     await this.acquire();
     const started = Date.now();
     try {
-      const r = await new Promise<{ code: number; signal?: string }>((resolve, reject) => {
-        this.client.exec(command, (err, ch: ClientChannel) => {
-          if (err) {
-            return reject(
-              new BackendError(this.o.extId, `cannot open a channel: ${err.message}`, { retryable: true }),
-            );
-          }
-          let code: number | null = null;
-          let sig: string | undefined;
-          const onAbort = () => {
-            ch.close();
-            reject(new CancelledError());
-          };
-          signal.addEventListener('abort', onAbort, { once: true });
-          if (opts.stdoutTo) ch.pipe(opts.stdoutTo, { end: false });
-          else ch.on('data', (d: Buffer) => opts.stdout(d));
-          ch.stderr.on('data', (d: Buffer) => opts.stderr(d));
-          ch.on('exit', (c: number | null, s?: string) => {
-            code = c;
-            if (s) sig = s;
-          });
-          ch.on('close', () => {
-            signal.removeEventListener('abort', onAbort);
-            resolve({
-              code: code ?? (sig ? 128 + (SIGNALS[sig] ?? 0) : 255),
-              ...(sig ? { signal: sig } : {}),
-            });
-          });
-          const input = opts.stdin;
-          if (input === undefined) ch.end();
-          else if (typeof input === 'string' || Buffer.isBuffer(input)) ch.end(input);
-          else {
-            input.on('error', (e) => {
-              ch.close();
-              reject(new BackendError(this.o.extId, `upload failed: ${e.message}`, { retryable: false }));
-            });
-            input.pipe(ch);
-          }
-        });
-      });
+      const r = this.mux
+        ? await this.mux.stream(command, { ...opts, signal })
+        : await this.channel(this.client!, command, opts, signal);
       this.o.log.debug(
         `ssh ${this.o.target.host}: ${opts.what ?? 'command'} exit ${r.code} (${Date.now() - started} ms)`,
       );
@@ -311,6 +269,58 @@ export class SshSession {
     } finally {
       this.release();
     }
+  }
+
+  private channel(
+    client: ssh2.Client,
+    command: string,
+    opts: ExecOptions & {
+      stdout(d: Buffer): void;
+      stderr(d: Buffer): void;
+      stdoutTo?: NodeJS.WritableStream;
+    },
+    signal: AbortSignal,
+  ): Promise<{ code: number; signal?: string }> {
+    return new Promise<{ code: number; signal?: string }>((resolve, reject) => {
+      client.exec(command, (err, ch: ClientChannel) => {
+        if (err) {
+          return reject(
+            new BackendError(this.o.extId, `cannot open a channel: ${err.message}`, { retryable: true }),
+          );
+        }
+        let code: number | null = null;
+        let sig: string | undefined;
+        const onAbort = () => {
+          ch.close();
+          reject(new CancelledError());
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        if (opts.stdoutTo) ch.pipe(opts.stdoutTo, { end: false });
+        else ch.on('data', (d: Buffer) => opts.stdout(d));
+        ch.stderr.on('data', (d: Buffer) => opts.stderr(d));
+        ch.on('exit', (c: number | null, s?: string) => {
+          code = c;
+          if (s) sig = s;
+        });
+        ch.on('close', () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve({
+            code: code ?? (sig ? 128 + (SIGNALS[sig] ?? 0) : 255),
+            ...(sig ? { signal: sig } : {}),
+          });
+        });
+        const input = opts.stdin;
+        if (input === undefined) ch.end();
+        else if (typeof input === 'string' || Buffer.isBuffer(input)) ch.end(input);
+        else {
+          input.on('error', (e) => {
+            ch.close();
+            reject(new BackendError(this.o.extId, `upload failed: ${e.message}`, { retryable: false }));
+          });
+          input.pipe(ch);
+        }
+      });
+    });
   }
 
   /** exec, throwing a BackendError (with the command's stderr tail) on a non-zero exit. */
@@ -326,9 +336,15 @@ export class SshSession {
     return r.stdout;
   }
 
+  /** Called once when the SSH connection closes (the mux agent exits with it). */
+  onClose(fn: () => void): void {
+    this.closeHandlers.push(fn);
+  }
+
   close(): void {
     this.closed = true;
-    this.client.end();
+    this.client?.end();
+    this.mux?.close();
   }
 }
 
@@ -347,9 +363,25 @@ export function inSession<T>(
   ctx: ExtensionContext,
   target: SshTarget,
   fn: (s: SshSession) => Promise<T>,
+  extra: { mux?: boolean } = {},
 ): Promise<T> {
   return withSession(
-    { extId: ctx.manifest.id, target, secrets: ctx.secrets, env: ctx.env, log: ctx.log, signal: ctx.signal },
+    {
+      extId: ctx.manifest.id,
+      target,
+      secrets: ctx.secrets,
+      env: ctx.env,
+      log: ctx.log,
+      signal: ctx.signal,
+      ...extra,
+    },
     fn,
   );
 }
+
+/** A session for a user's access call (exec, files, ports): through the mux agent where the process allows it. */
+export const inAccessSession = <T>(
+  ctx: ExtensionContext,
+  target: SshTarget,
+  fn: (s: SshSession) => Promise<T>,
+): Promise<T> => inSession(ctx, target, fn, { mux: true });

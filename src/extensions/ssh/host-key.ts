@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { BackendError } from '../../core/errors.ts';
 
 /** `SHA256:<base64, no padding>` of a raw host key blob, as printed by `ssh-keygen -lf`. */
 export function fingerprintSha256(key: Buffer): string {
@@ -74,3 +75,45 @@ export function readKnownHosts(path: string): string | undefined {
     return undefined;
   }
 }
+
+/** What a host-key check needs of the target (SshTarget's fields). */
+export interface HostKeyPolicy {
+  host: string;
+  port: number;
+  host_key_sha256?: string | undefined;
+  known_hosts?: string | undefined;
+  insecure_accept_any_host_key?: boolean | undefined;
+}
+
+/**
+ * Why a presented host key must be refused (pinned SHA256, else known_hosts), or undefined when it is accepted.
+ * The one check for a direct connection and for every call through the mux agent (mux/client.ts).
+ */
+export function hostKeyProblem(
+  target: HostKeyPolicy,
+  key: Buffer,
+): { message: string; hint: string } | undefined {
+  const seen = fingerprintSha256(key);
+  if (target.insecure_accept_any_host_key) return undefined;
+  if (target.host_key_sha256) {
+    if (sameFingerprint(seen, target.host_key_sha256)) return undefined;
+    return {
+      message: `host key of ${target.host}:${target.port} is ${seen}, not the pinned ${target.host_key_sha256}`,
+      hint: 'if the host was rebuilt, update placement.host_key_sha256; otherwise do not connect',
+    };
+  }
+  const text = target.known_hosts ? readKnownHosts(target.known_hosts) : undefined;
+  const verdict = text === undefined ? 'unknown' : checkKnownHosts(text, target.host, target.port, key);
+  if (verdict === 'match') return undefined;
+  return {
+    message:
+      verdict === 'unknown'
+        ? `host key of ${target.host}:${target.port} (${seen}) is not in ${target.known_hosts ?? 'known_hosts'}`
+        : `host key of ${target.host}:${target.port} (${seen}) does not match ${target.known_hosts} (${verdict})`,
+    hint: `add the host with 'ssh-keyscan -p ${target.port} ${target.host} >> ${target.known_hosts}' after checking the fingerprint, or pin placement.host_key_sha256`,
+  };
+}
+
+/** The error for a refused host key (never retried: a different key is not a network blip). */
+export const hostKeyRefused = (extId: string, p: { message: string; hint: string }): BackendError =>
+  new BackendError(extId, p.message, { retryable: false, hint: p.hint });

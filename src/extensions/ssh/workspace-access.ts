@@ -3,7 +3,7 @@ import { BackendError } from '../../core/errors.ts';
 import type { Handle } from '../../core/record.ts';
 import type { AccessContext, AccessMethods, Endpoint } from '../contract.ts';
 import { execOver, getCommand, getOver, putCommand, putOver, remotePath, type Place } from './access.ts';
-import { inSession } from './connection.ts';
+import { inAccessSession, inSession } from './connection.ts';
 import { targetFromHandle, type SshTarget } from './target.ts';
 
 /**
@@ -41,12 +41,12 @@ export function workspaceAccess(): AccessMethods {
     },
     async exec(ctx, req, out) {
       const { target, place } = at(ctx);
-      return inSession(ctx, target, (s) => execOver(s, ctx, req, place, out));
+      return inAccessSession(ctx, target, (s) => execOver(s, ctx, req, place, out));
     },
     async putFiles(ctx, req, tar) {
       const { target, place } = at(ctx);
       const cmd = putCommand(remotePath(req.path, place), place);
-      await inSession(ctx, target, (s) => putOver(s, ctx, cmd, tar));
+      await inAccessSession(ctx, target, (s) => putOver(s, ctx, cmd, tar));
     },
     async getFiles(ctx, req) {
       const { target, place } = at(ctx);

@@ -1,0 +1,63 @@
+import type { Socket } from 'node:net';
+
+/**
+ * The mux agent's wire format on its unix socket: one byte of frame type, a u32 big-endian length, the payload.
+ * One remote command per client connection: the agent says HELLO (the host key its SSH connection verified),
+ * the client checks that key itself, then sends EXEC and its stdin; the agent streams the command's output and
+ * ends with EXIT (or ERROR).
+ */
+export const Frame = {
+  /** agent → client, JSON {v, host_key (base64 blob)} */
+  hello: 1,
+  stdout: 2,
+  stderr: 3,
+  /** agent → client, JSON {code, signal?} */
+  exit: 4,
+  /** agent → client, JSON {message, retryable} */
+  error: 5,
+  /** client → agent, JSON {command} */
+  exec: 10,
+  stdin: 11,
+  stdinEnd: 12,
+  /** client → agent: close the channel (a cancel) */
+  close: 13,
+  /** client → agent: stop serving and exit (its connection is no longer wanted) */
+  quit: 14,
+} as const;
+
+export const MUX_PROTOCOL = 1;
+/** Frames larger than this are refused (a peer that is not ours, or a corrupt stream). */
+const MAX_FRAME = 4 * 1024 * 1024;
+
+export function frame(type: number, payload: Buffer | string | object = Buffer.alloc(0)): Buffer {
+  const body = Buffer.isBuffer(payload)
+    ? payload
+    : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload));
+  const head = Buffer.allocUnsafe(5);
+  head.writeUInt8(type, 0);
+  head.writeUInt32BE(body.length, 1);
+  return Buffer.concat([head, body]);
+}
+
+/** Calls onFrame for each whole frame read from sock; a frame over the bound destroys the socket. */
+export function readFrames(sock: Socket, onFrame: (type: number, body: Buffer) => void): void {
+  let buf: Buffer = Buffer.alloc(0);
+  sock.on('data', (d: Buffer) => {
+    buf = buf.length ? Buffer.concat([buf, d]) : d;
+    while (buf.length >= 5) {
+      const len = buf.readUInt32BE(1);
+      if (len > MAX_FRAME) {
+        sock.destroy(new Error(`mux frame of ${len} bytes is over the bound`));
+        return;
+      }
+      if (buf.length < 5 + len) break;
+      const type = buf.readUInt8(0);
+      const body = buf.subarray(5, 5 + len);
+      buf = buf.subarray(5 + len);
+      onFrame(type, body);
+      if (sock.destroyed) return;
+    }
+  });
+}
+
+export const json = <T>(body: Buffer): T => JSON.parse(body.toString('utf8')) as T;
