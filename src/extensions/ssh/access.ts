@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { BackendError, CancelledError, usageError } from '../../core/errors.ts';
 import type { AccessContext, ExecRequest, ExecResult, OutputSink } from '../contract.ts';
-import { failureText, SshSession } from './connection.ts';
+import { failureText, sessionOptions, SshSession } from './connection.ts';
 import { args, sh, type QuotedArgs } from './quote.ts';
 import type { SshTarget } from './target.ts';
 
@@ -208,15 +208,7 @@ export async function putOver(
  * errors the stream with what the command said.
  */
 export async function getOver(ctx: AccessContext, target: SshTarget, command: string): Promise<Readable> {
-  const s = await SshSession.open({
-    extId: ctx.manifest.id,
-    target,
-    secrets: ctx.secrets,
-    env: ctx.env,
-    log: ctx.log,
-    signal: ctx.signal,
-    mux: true,
-  });
+  const s = await SshSession.open(sessionOptions(ctx, target));
   const tar = new PassThrough();
   const err: Buffer[] = [];
   s.stream(command, {

@@ -358,30 +358,31 @@ export async function withSession<T>(o: OpenOptions, fn: (s: SshSession) => Prom
   }
 }
 
-/** A session for an extension call: the context's secrets, env, logger and abort signal. */
-export function inSession<T>(
+/** Session options for an extension call: the context's secrets, env, logger and abort signal. */
+export const sessionOptions = (
+  ctx: ExtensionContext,
+  target: SshTarget,
+  extra: { mux?: boolean } = {},
+): OpenOptions => ({
+  extId: ctx.manifest.id,
+  target,
+  secrets: ctx.secrets,
+  env: ctx.env,
+  log: ctx.log,
+  signal: ctx.signal,
+  ...extra,
+});
+
+/** A session for an extension call. */
+export const inSession = <T>(
   ctx: ExtensionContext,
   target: SshTarget,
   fn: (s: SshSession) => Promise<T>,
-  extra: { mux?: boolean } = {},
-): Promise<T> {
-  return withSession(
-    {
-      extId: ctx.manifest.id,
-      target,
-      secrets: ctx.secrets,
-      env: ctx.env,
-      log: ctx.log,
-      signal: ctx.signal,
-      ...extra,
-    },
-    fn,
-  );
-}
+): Promise<T> => withSession(sessionOptions(ctx, target), fn);
 
 /** A session for a user's access call (exec, files, ports): through the mux agent where the process allows it. */
 export const inAccessSession = <T>(
   ctx: ExtensionContext,
   target: SshTarget,
   fn: (s: SshSession) => Promise<T>,
-): Promise<T> => inSession(ctx, target, fn, { mux: true });
+): Promise<T> => withSession(sessionOptions(ctx, target, { mux: true }), fn);

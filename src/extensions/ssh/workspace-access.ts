@@ -46,7 +46,7 @@ export function workspaceAccess(): AccessMethods {
     async putFiles(ctx, req, tar) {
       const { target, place } = at(ctx);
       const cmd = putCommand(remotePath(req.path, place), place);
-      await inAccessSession(ctx, target, (s) => putOver(s, ctx, cmd, tar));
+      await inSession(ctx, target, (s) => putOver(s, ctx, cmd, tar));
     },
     async getFiles(ctx, req) {
       const { target, place } = at(ctx);
