@@ -8,7 +8,8 @@ import type { Logger } from '../core/logger.ts';
  * - provision reports each backend object as soon as it exists via `ctx.saveHandle`, so a crash or a
  *   cancellation mid-provision leaves a record that teardown can act on;
  * - teardown is idempotent: a second call, or a call on a half-provisioned handle, succeeds;
- * - every backend object carries `ctx.labels` (ownership labels) so `list` can find it for reaping;
+ * - every backend object carries `ctx.labels` (ownership labels) so `list` can find it for reaping, and
+ *   `teardownObject` removes a listed object by itself (idempotently);
  * - errors are thrown as BackendError with `retryable` set (429/5xx/capacity/network) or not (auth, bad input);
  * - secrets arrive in `ctx.secrets` (memory only) and must not be put in handles, labels, logs or errors.
  */
@@ -96,6 +97,12 @@ export interface Extension extends AccessMethods {
   }): Meter;
   /** Every backend object carrying our ownership labels (all pages), for reaping. */
   list?(ctx: ExtensionContext, filter: Record<string, string>): Promise<BackendObject[]>;
+  /**
+   * Tear down one object `list` returned, from the object alone (its `handle`): how the reaper removes an orphan
+   * no live record owns, without inventing a record for it. Idempotent: an object already gone is success.
+   * Every extension with `list` has it (the `list` capability needs both).
+   */
+  teardownObject?(ctx: ExtensionContext, object: BackendObject): Promise<void>;
   snapshot?(ctx: TeardownContext, name: string | undefined): Promise<SnapshotResult>;
   restore?(ctx: ProvisionContext, snapshot: Readonly<SnapshotRecord>): Promise<ProvisionResult>;
   deleteSnapshot?(ctx: ExtensionContext, snapshot: Readonly<SnapshotRecord>): Promise<void>;

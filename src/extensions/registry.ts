@@ -70,7 +70,7 @@ const CAPABILITY_METHODS: Record<keyof ExtensionManifest['capabilities'], (keyof
   snapshot: ['snapshot', 'deleteSnapshot'],
   restore: ['restore'],
   extend_ttl: ['extendTtl'],
-  list: ['list'],
+  list: ['list', 'teardownObject'],
   host_expiry: [],
   endpoints: ['endpoints'],
   exec: ['exec'],

@@ -1,10 +1,10 @@
 import type { ExtensionManifest, Profile } from '../catalog/schema.ts';
-import { toSandboxerError } from '../core/errors.ts';
+import { SandboxerError, toSandboxerError } from '../core/errors.ts';
 import { LABEL } from '../core/labels.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { isTerminal } from '../core/lifecycle.ts';
 import { replayOutbox } from '../export/outbox.ts';
-import type { SandboxRecord, SandboxState } from '../core/record.ts';
+import type { SandboxState } from '../core/record.ts';
 import type { CredentialMemo } from '../credentials/resolver.ts';
 import type { SandboxManager } from '../manager/manager.ts';
 import {
@@ -78,7 +78,7 @@ const strip = (item: StaleItem): Omit<StaleItem, 'object' | 'target'> => {
  *    `manager.destroy` — the same path as `sandboxer destroy`, so history, meters, hooks and events follow — with
  *    `teardown_requested_by: 'reaper'`; a record that changed since inspection is left alone;
  * 2. the extensions touched in step 1 are listed again, and every orphan (an object with our labels that no live
- *    record owns) older than the minimum age is torn down with the extension's idempotent `teardown`;
+ *    record owns) older than the minimum age is torn down with the extension's idempotent `teardownObject`;
  * 3. every action is appended to the `reaper` collection of the state store and passed to `onAction`;
  * 4. the fin-hub outbox is replayed (best effort) when `replayOutbox` is given.
  */
@@ -263,10 +263,18 @@ async function reapOrphan(
       signal: boundedSignal(signal),
       memo,
     });
+    if (!ext.teardownObject) {
+      throw new SandboxerError(
+        'unsupported',
+        `${manifest.id} lists objects but cannot tear one down by itself`,
+        {
+          hint: `implement teardownObject in the ${manifest.id} adapter (the list capability needs it)`,
+        },
+      );
+    }
+    const teardownObject = ext.teardownObject.bind(ext);
     calls.teardown += 1;
-    await log.group(`reap orphan ${object.backend_id} on ${manifest.id}`, () =>
-      ext.teardown({ ...ctx, sandbox: orphanView(manager, manifest, item, existing, ctx.config, profile) }),
-    );
+    await log.group(`reap orphan ${object.backend_id} on ${manifest.id}`, () => teardownObject(ctx, object));
     return { ...base, outcome: 'done', at: stamp(), note: 'orphan torn down' };
   } catch (err) {
     return { ...base, outcome: 'error', at: stamp(), error: toSandboxerError(err).message };
@@ -284,34 +292,4 @@ function profileFor(
   const fromLabel = targets.find((t) => t.profile?.id === labelled)?.profile;
   if (fromLabel && fromLabel.id === listedBy) return fromLabel;
   return targets.find((t) => t.profile?.id === listedBy)?.profile ?? fromLabel;
-}
-
-/** What an extension's teardown sees for an object without a live record: the object's own handle and labels. */
-function orphanView(
-  manager: SandboxManager,
-  manifest: ExtensionManifest,
-  item: StaleItem,
-  existing: SandboxRecord | undefined,
-  config: Record<string, unknown>,
-  profile: Profile | undefined,
-): SandboxRecord {
-  const o = item.object!;
-  if (existing) return { ...existing, extension_id: manifest.id, handle: o.handle, labels: o.labels, config };
-  return {
-    id: item.sandbox_id ?? o.backend_id,
-    revision: 0,
-    profile_id: o.labels[LABEL.profile] ?? profile?.id ?? 'unknown',
-    profile_version: profile?.version ?? '0.0.0',
-    extension_id: manifest.id,
-    state: 'destroying',
-    placement: {},
-    handle: o.handle,
-    inputs: {},
-    resources: profile?.resources ?? { cpu: 1, memory_mib: 512, gpu_count: 0 },
-    labels: o.labels,
-    owner: { scope: o.labels[LABEL.scope] ?? manager.owner.scope },
-    created_at: o.created_at ?? new Date().toISOString(),
-    config,
-    history: [],
-  };
 }

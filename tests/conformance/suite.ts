@@ -95,6 +95,22 @@ export function conformanceSuite(h: ConformanceHarness): void {
       expect(await objectsFor(h, m, r.id)).toEqual([]);
     });
 
+    it('tears down a listed object by itself (teardownObject, no record), idempotently', async () => {
+      const r = await m.create({ profileId: h.profileId, inputs: h.inputs ?? {} });
+      const { ext, manifest } = m.extensionFor(r);
+      expect(ext.list, 'an extension that reaps lists its objects').toBeDefined();
+      expect(ext.teardownObject, 'the list capability needs teardownObject').toBeTypeOf('function');
+      const objs = await objectsFor(h, m, r.id);
+      expect(objs.length).toBeGreaterThanOrEqual(1);
+      const ctx = await m.contextFor(manifest, { config: r.config });
+      for (const o of objs) {
+        await ext.teardownObject!(ctx, o);
+        await ext.teardownObject!(ctx, o); // already gone: still success
+      }
+      expect(await objectsFor(h, m, r.id)).toEqual([]);
+      expect((await m.destroy(r.id)).state).toBe('destroyed'); // the record's own teardown finds nothing left
+    });
+
     it('tears down a half-provisioned sandbox (no handle yet) without error', async () => {
       const r = await m.create({ profileId: h.profileId, inputs: h.inputs ?? {} });
       const { ext, manifest } = m.extensionFor(r);

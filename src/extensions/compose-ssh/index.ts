@@ -147,6 +147,8 @@ export function composeSsh(manifest: ExtensionManifest): Extension {
 
     list: listObjects,
 
+    teardownObject: (ctx, object) => teardownHandle(ctx, object.handle),
+
     async extendTtl(ctx, expiresAt, fromNow_s) {
       const h = ctx.sandbox.handle;
       const target = targetFromHandle(h);

@@ -3,7 +3,7 @@ import { BackendError, SandboxerError } from '../../core/errors.ts';
 import { LABEL } from '../../core/labels.ts';
 import type { Handle } from '../../core/record.ts';
 import { manifestPricing } from '../pricing.ts';
-import { sleep } from '../../core/sleep.ts';
+import { notYet, poll, ready } from '../../core/poll.ts';
 import { noteNothingMade, refusedCreate } from '../made-nothing.ts';
 import { cloudMeter, configEnv, providerTimeoutSeconds } from '../cloud-common.ts';
 import type {
@@ -114,16 +114,18 @@ export function e2b(manifest: ExtensionManifest): Extension {
       );
       // envd answers 502 until the sandbox is up; a transient failure of the probe itself is also "not yet".
       // The manager bounds the whole wait (ready_timeout_s) through ctx.signal.
-      for (let delay = 200; ; delay = Math.min(delay * 2, 2000)) {
-        const healthy = await call(ctx, 'health', (conn) =>
-          sb.isRunning({ requestTimeoutMs: 5000, signal: conn.signal }),
-        ).catch((err: unknown) => {
-          if (err instanceof SandboxerError && err.retryable && !ctx.signal.aborted) return false;
-          throw err;
-        });
-        if (healthy) break;
-        await sleep(delay, ctx.signal);
-      }
+      await poll(
+        async () => {
+          const healthy = await call(ctx, 'health', (conn) =>
+            sb.isRunning({ requestTimeoutMs: 5000, signal: conn.signal }),
+          ).catch((err: unknown) => {
+            if (err instanceof SandboxerError && err.retryable && !ctx.signal.aborted) return false;
+            throw err;
+          });
+          return healthy ? ready(undefined) : notYet('envd is not answering yet');
+        },
+        { signal: ctx.signal },
+      );
       const info = await call(ctx, 'get', (conn, { Sandbox }) => Sandbox.getInfo(sandboxId, conn));
       await ctx.saveHandle({
         cpu_count: info.cpuCount,
@@ -146,6 +148,8 @@ export function e2b(manifest: ExtensionManifest): Extension {
     meterActual: ({ sandbox, ended_at }) => cloudMeter(manifest, sandbox, ended_at),
 
     list: listObjects,
+
+    teardownObject: (ctx, object) => kill(ctx, object.backend_id),
 
     async extendTtl(ctx, _expiresAt, ttlFromNow_s) {
       const sandboxId = String(ctx.sandbox.handle.backend_id);

@@ -204,6 +204,8 @@ export function modalExtension(deps: { api?: ModalApiFactory } = {}): ExtensionF
 
       list: listObjects,
 
+      teardownObject: (ctx, object) => withApi(ctx, 'terminate', (api) => terminate(api, object.backend_id)),
+
       async snapshot(ctx) {
         const sandboxId = String(ctx.sandbox.handle.backend_id);
         const ttl_s = snapshotTtlSeconds(id, ctx.config);

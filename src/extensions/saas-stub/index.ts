@@ -97,6 +97,11 @@ export function saasStub(manifest: ExtensionManifest): Extension {
       rmSync(join(objectsDir(ctx.env), `${id}.json`), { force: true });
     },
 
+    async teardownObject(ctx, object) {
+      fault(ctx, 'teardown');
+      rmSync(join(objectsDir(ctx.env), `${object.backend_id}.json`), { force: true });
+    },
+
     ...manifestPricing(manifest),
 
     async list(ctx, filter) {
