@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import type { WaitStrategy } from '../catalog/schema.ts';
 import { BackendError, CancelledError } from '../core/errors.ts';
-import { sleep } from '../core/sleep.ts';
+import { notYet, poll, ready } from '../core/poll.ts';
 import type { AccessContext, AccessMethods, Endpoint } from '../extensions/contract.ts';
 
 /**
@@ -134,34 +134,30 @@ export async function waitFor(
 ): Promise<void> {
   for (const w of waits) {
     const what = describeWait(w);
-    const timeout_ms = durationMs(w.timeout);
-    const deadline = Date.now() + timeout_ms;
-    let last = 'not tried';
-    let delay = 200;
     ctx.log.info(`waiting for ${what} (up to ${w.timeout})`);
-    for (;;) {
-      if (ctx.signal.aborted) throw new CancelledError();
-      const left = deadline - Date.now();
-      if (left <= 0) break;
-      const a = attemptSignal(ctx.signal, Math.min(left, 10_000));
-      try {
-        await tryOnce(ext, ctx, w, a.signal);
-        last = '';
-        break;
-      } catch (err) {
-        if (ctx.signal.aborted) throw new CancelledError();
-        if (err instanceof BackendError && err.message.includes(' needs ')) throw err;
-        last = (err as Error).message;
-      } finally {
-        a.done();
-      }
-      await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), ctx.signal);
-      delay = Math.min(delay * 2, 2000);
-    }
-    if (last)
-      throw new BackendError(ctx.manifest.id, `wait for ${what} did not pass within ${w.timeout}: ${last}`, {
-        retryable: false,
-        hint: "check the service (sandboxer logs ID) or loosen the profile's wait: entry",
-      });
+    await poll(
+      async (signal) => {
+        const a = attemptSignal(signal, 10_000);
+        try {
+          await tryOnce(ext, ctx, w, a.signal);
+          return ready(undefined);
+        } catch (err) {
+          if (ctx.signal.aborted) throw new CancelledError();
+          if (err instanceof BackendError && err.message.includes(' needs ')) throw err;
+          return notYet((err as Error).message);
+        } finally {
+          a.done();
+        }
+      },
+      {
+        signal: ctx.signal,
+        timeout_ms: durationMs(w.timeout),
+        timedOut: (last) =>
+          new BackendError(ctx.manifest.id, `wait for ${what} did not pass within ${w.timeout}: ${last}`, {
+            retryable: false,
+            hint: "check the service (sandboxer logs ID) or loosen the profile's wait: entry",
+          }),
+      },
+    );
   }
 }

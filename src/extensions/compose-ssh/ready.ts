@@ -1,5 +1,5 @@
 import { BackendError, CancelledError, SandboxerError } from '../../core/errors.ts';
-import { sleep } from '../../core/sleep.ts';
+import { notYet, poll, ready } from '../../core/poll.ts';
 import { failureText } from '../ssh/connection.ts';
 import type { ContainerInfo } from './container-info.ts';
 import type { UpStatus } from './remote.ts';
@@ -101,19 +101,19 @@ export async function waitProjectReady(o: {
   progress?: (why: string) => void;
 }): Promise<void> {
   let last = 'not checked';
-  let delay = 200;
-  let polls = 0;
   try {
-    for (;;) {
-      const status = assess(o.services, await o.status(), ++polls);
-      if (status.kind === 'ready') return;
-      if (status.kind === 'failed') throw new BackendError(o.extId, status.why, { retryable: false });
-      if (status.why !== last) o.progress?.(status.why);
-      last = status.why;
-      for (const id of status.starting) await o.runHealthcheck(id);
-      await sleep(delay, o.signal);
-      delay = Math.min(delay * 2, 2000);
-    }
+    await poll(
+      async (_signal, polls) => {
+        const status = assess(o.services, await o.status(), polls);
+        if (status.kind === 'ready') return ready(undefined);
+        if (status.kind === 'failed') throw new BackendError(o.extId, status.why, { retryable: false });
+        if (status.why !== last) o.progress?.(status.why);
+        last = status.why;
+        for (const id of status.starting) await o.runHealthcheck(id);
+        return notYet(status.why);
+      },
+      { signal: o.signal },
+    );
   } catch (err) {
     if (o.userSignal.aborted) throw new CancelledError();
     if (o.signal.aborted && !(err instanceof SandboxerError && err.code === 'backend')) {

@@ -4,9 +4,9 @@ import { BackendError, CancelledError } from '../../core/errors.ts';
 import { SANDBOX_ID_RE } from '../../core/ids.ts';
 import { matchesLabels } from '../../core/labels.ts';
 import type { Handle } from '../../core/record.ts';
-import type { BackendObject, Extension, ProvisionContext } from '../contract.ts';
+import type { BackendObject, Extension, ExtensionContext, ProvisionContext } from '../contract.ts';
 import { manifestPricing } from '../pricing.ts';
-import { sleep } from '../../core/sleep.ts';
+import { notYet, poll, ready } from '../../core/poll.ts';
 import { inSession, type SshSession } from '../ssh/connection.ts';
 import { catLabelFiles, parseLabelFiles } from '../ssh/labels-files.ts';
 import { sh, trusted } from '../ssh/quote.ts';
@@ -53,6 +53,17 @@ function vmSpec(ctx: ProvisionContext): string | undefined {
 
 const readyCheckOf = (config: Record<string, unknown>, env: NodeJS.ProcessEnv) =>
   env.SANDBOXER_VM_READY_CHECK ?? (typeof config.ready_check === 'string' ? config.ready_check : undefined);
+
+/** Remove a workspace and its labels file (a record's handle or a listed object's); nothing to do when
+ *  provisioning never got a connection to the VM. Idempotent. */
+async function removeWorkspace(ctx: ExtensionContext, handle: Handle): Promise<void> {
+  const target = targetFromHandle(handle);
+  const p = pathsFromHandle(handle);
+  if (!target || !p || handle.connected !== true) return;
+  await inSession(ctx, target, (s) =>
+    s.run(sh`rm -rf -- ${p.workspace} ${p.labels}`, { what: 'removing the workspace', retryable: true }),
+  );
+}
 
 export function vmPacker(manifest: ExtensionManifest): Extension {
   const missingHost = () =>
@@ -117,24 +128,23 @@ export function vmPacker(manifest: ExtensionManifest): Extension {
         const cmd = check
           ? sh`test -d ${p.workspace} && cd ${p.workspace} && sh -c ${check}`
           : sh`test -d ${p.workspace}`;
-        for (let delay = 200; ; delay = Math.min(delay * 2, 2000)) {
-          if ((await s.exec(cmd)).code === 0) return;
-          if (!check)
-            throw new BackendError(manifest.id, `workspace ${p.workspace} is missing`, { retryable: false });
-          await sleep(delay, ctx.signal);
-        }
+        await poll(
+          async () => {
+            if ((await s.exec(cmd)).code === 0) return ready(undefined);
+            if (!check)
+              throw new BackendError(manifest.id, `workspace ${p.workspace} is missing`, {
+                retryable: false,
+              });
+            return notYet('the ready check fails');
+          },
+          { signal: ctx.signal },
+        );
       });
     },
 
-    async teardown(ctx) {
-      const target = targetFromHandle(ctx.sandbox.handle);
-      const p = pathsFromHandle(ctx.sandbox.handle);
-      // Nothing was ever made: provisioning never got a connection to the VM.
-      if (!target || !p || ctx.sandbox.handle.connected !== true) return;
-      await inSession(ctx, target, (s) =>
-        s.run(sh`rm -rf -- ${p.workspace} ${p.labels}`, { what: 'removing the workspace', retryable: true }),
-      );
-    },
+    teardown: (ctx) => removeWorkspace(ctx, ctx.sandbox.handle),
+
+    teardownObject: (ctx, object) => removeWorkspace(ctx, object.handle),
 
     ...manifestPricing(manifest),
 
