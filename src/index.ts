@@ -6,6 +6,8 @@
 export { createManager, type ManagerOptions } from './manager/factory.ts';
 export { SandboxManager, type CreateOptions, type DestroyOptions } from './manager/manager.ts';
 export { SandboxAccess } from './manager/access.ts';
+export { Sandbox, createSandbox } from './manager/sandbox.ts';
+export type { ExtendResult } from './manager/ttl.ts';
 
 // Catalog: profiles and extension manifests.
 export { loadCatalog, catalogRoots, type Catalog, type CatalogEntry } from './catalog/loader.ts';
