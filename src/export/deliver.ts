@@ -1,6 +1,5 @@
 import { deadline, raceSignal } from '../core/deadline.ts';
-import { backoffMs, isTransientStatus, parseRetryAfter } from '../core/retry.ts';
-import { sleep } from '../core/sleep.ts';
+import { GIVE_UP, isTransientStatus, parseRetryAfter, retrying } from '../core/retry.ts';
 import { describeEndpoint, type FinHubConfig } from './config.ts';
 import type { CloudEvent } from './envelope.ts';
 
@@ -55,14 +54,12 @@ export async function deliver(
   policy: RetryPolicy = DEFAULT_POLICY,
   signal?: AbortSignal,
 ): Promise<DeliveryOutcome> {
-  const started = Date.now();
   const random = policy.random ?? Math.random;
   const body = JSON.stringify(event);
   const where = describeEndpoint(cfg.url);
   let last = '';
   let made = 0;
-  for (let attempt = 0; attempt < policy.tries; attempt++) {
-    let retryAfter: number | undefined;
+  const post = async (attempt: number): Promise<DeliveryOutcome> => {
     made = attempt + 1;
     const bound = deadline(policy.timeout_ms, [signal]);
     try {
@@ -84,32 +81,51 @@ export async function deliver(
       if (res.ok || res.status === 409 || res.status === 422)
         return { ok: true, status: res.status, duplicate: !res.ok, attempts: attempt + 1 };
       last = `${where} answered ${res.status}${text ? `: ${text}` : ''}`;
-      if (!isRetryableStatus(res.status))
-        return { ok: false, error: last, retryable: false, attempts: attempt + 1 };
-      retryAfter = parseRetryAfter(res.headers.get('retry-after'));
+      if (!isRetryableStatus(res.status)) throw new Refused();
+      throw new NotYet(parseRetryAfter(res.headers.get('retry-after')));
     } catch (err) {
-      if (signal?.aborted) return { ok: false, error: 'cancelled', retryable: true, attempts: attempt + 1 };
+      if (err instanceof Refused || err instanceof NotYet || signal?.aborted) throw err;
       const e = err as Error & { cause?: { code?: string; message?: string } };
       last =
         e.name === 'TimeoutError'
           ? `${where} did not answer within ${policy.timeout_ms} ms`
           : `${where} unreachable: ${e.cause?.code ?? e.cause?.message ?? e.message}`;
+      throw new NotYet(undefined);
     } finally {
       bound.clear();
     }
-    if (attempt === policy.tries - 1) break;
-    const backoff = backoffMs(attempt, { ...policy, random });
-    const wait = retryAfter ?? backoff;
-    if (retryAfter !== undefined && retryAfter > policy.cap_ms) {
-      last += ` (asked to retry after ${Math.ceil(retryAfter / 1000)} s)`;
-      break;
-    }
-    if (Date.now() - started + wait > policy.deadline_ms) break;
-    try {
-      await sleep(wait, signal, (s) => s.reason);
-    } catch {
-      return { ok: false, error: 'cancelled', retryable: true, attempts: attempt + 1 };
-    }
+  };
+  try {
+    // The one retry loop (src/core/retry.ts): tries, full-jitter backoff, Retry-After, the cap and the deadline.
+    return await retrying(
+      post,
+      (err) =>
+        err instanceof NotYet
+          ? err.after_ms === undefined
+            ? { retry: true }
+            : { retry: true, after_ms: err.after_ms }
+          : GIVE_UP,
+      { policy: { ...policy, random }, ...(signal ? { signal } : {}) },
+    );
+  } catch (err) {
+    if (signal?.aborted) return { ok: false, error: 'cancelled', retryable: true, attempts: made };
+    if (err instanceof Refused) return { ok: false, error: last, retryable: false, attempts: made };
+    if (
+      err instanceof NotYet &&
+      made < policy.tries &&
+      err.after_ms !== undefined &&
+      err.after_ms > policy.cap_ms
+    )
+      last += ` (asked to retry after ${Math.ceil(err.after_ms / 1000)} s)`;
+    return { ok: false, error: last, retryable: true, attempts: made };
   }
-  return { ok: false, error: last, retryable: true, attempts: made };
+}
+
+/** A final refusal of the collector (the status is not worth repeating). */
+class Refused extends Error {}
+/** Not acknowledged yet: try again, after `after_ms` when the collector said (Retry-After). */
+class NotYet extends Error {
+  constructor(readonly after_ms: number | undefined) {
+    super('not acknowledged');
+  }
 }
