@@ -92,6 +92,9 @@ const result = await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
+  // ESM builds first: a package with no "exports" map and a CommonJS "main" (e2b) bundled as CommonJS gives a
+  // dynamic import() only a `default` export, where Node's own import() would give its named exports.
+  mainFields: ['module', 'main'],
   target: 'node24',
   // Chunks sit next to index.js: modules find dist/catalog.json and bin/ from their own directory.
   chunkNames: '[name]-[hash]',

@@ -1,8 +1,39 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRY = fileURLToPath(new URL('../../src/cli/entry.ts', import.meta.url));
+const BIN = join(REPO_ROOT, 'bin', 'sandboxer.js');
+const BUNDLE = join(REPO_ROOT, 'dist', 'index.js');
+
+/** The newest modification time under dir (recursive), in ms. */
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/**
+ * Whether child CLIs run from the bundle (bin/sandboxer.js over dist/, what users install) rather than from
+ * source under tsx: a bundled child starts in a fraction of the time, which the tests that spawn hundreds of
+ * CLI processes feel most. Only when dist/ was built after the last change in src/ (the test command builds
+ * it first; a developer who edited src/ since gets the source). SANDBOXER_TEST_CLI=source|dist forces one.
+ */
+export const CLI_FROM_BUNDLE: boolean = (() => {
+  const forced = process.env.SANDBOXER_TEST_CLI;
+  if (forced === 'source') return false;
+  if (forced === 'dist') return true;
+  if (!existsSync(BUNDLE)) return false;
+  return (
+    statSync(BUNDLE).mtimeMs >=
+    Math.max(newest(join(REPO_ROOT, 'src')), statSync(join(REPO_ROOT, 'package.json')).mtimeMs)
+  );
+})();
 
 export interface CliResult {
   code: number | null;
@@ -10,9 +41,9 @@ export interface CliResult {
   stderr: string;
 }
 
-/** The CLI from source, as a real child process (`node --import tsx src/cli/entry.ts …`). */
+/** The CLI as a real child process: `node bin/sandboxer.js …` (CLI_FROM_BUNDLE) or `node --import tsx src/cli/entry.ts …`. */
 export function cliArgs(args: string[]): string[] {
-  return ['--import', 'tsx', ENTRY, ...args];
+  return CLI_FROM_BUNDLE ? [BIN, ...args] : ['--import', 'tsx', ENTRY, ...args];
 }
 
 export function cliSync(args: string[], env: NodeJS.ProcessEnv): CliResult {

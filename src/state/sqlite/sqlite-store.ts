@@ -96,8 +96,9 @@ export class SqliteStateStore implements StateStore {
     let db: Database;
     try {
       db = new sqlite.DatabaseSync(this.file);
-      db.exec(`PRAGMA busy_timeout = ${Math.trunc(this.opts.busyTimeoutMs ?? 30_000)}`);
-      db.exec('PRAGMA journal_mode = WAL');
+      const busyMs = Math.trunc(this.opts.busyTimeoutMs ?? 30_000);
+      db.exec(`PRAGMA busy_timeout = ${busyMs}`);
+      whileLocked(busyMs, () => db.exec('PRAGMA journal_mode = WAL'));
       db.exec('PRAGMA synchronous = FULL');
       db.exec('PRAGMA foreign_keys = ON');
     } catch (err) {
@@ -360,5 +361,24 @@ export class SqliteStateStore implements StateStore {
     this.stmts.clear();
     this.db?.close();
     this.db = undefined;
+  }
+}
+
+/**
+ * Run fn, again while SQLite answers "database is locked" (up to ms): switching a new database to WAL needs the
+ * file to itself and does not wait on busy_timeout, so two processes opening a fresh state store at once (a
+ * create and a `list`) made one fail with "database is locked".
+ */
+function whileLocked(ms: number, fn: () => void): void {
+  const until = Date.now() + ms;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      fn();
+      return;
+    } catch (err) {
+      if (!/database is locked|SQLITE_BUSY/i.test((err as Error).message) || Date.now() >= until) throw err;
+      Atomics.wait(pause, 0, 0, wait); // open() is synchronous: a short synchronous pause
+    }
   }
 }
