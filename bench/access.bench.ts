@@ -1,13 +1,14 @@
 // Using a compose-ssh sandbox on the loopback SSH + podman host (scripts/test-host/setup.sh; needs root), side by
 // side with plain OpenSSH (issue #13):
 //  1. `exec -- true` in the web container vs `ssh host podman exec <container> true` over an OpenSSH ControlMaster
-//     connection that is already up (target ≤ 1.2×) — measured for the `sandboxer` CLI process and for the
-//     library call (SandboxAccess.exec, what the API and the action use);
+//     connection that is already up (target ≤ 1.2×) — measured for the `sandboxer` CLI process (through its SSH
+//     mux agent, and with SANDBOXER_SSH_MUX=0) and for the library call (SandboxAccess.exec, what the API uses);
 //  2. `sandboxer cp DIR ID:dest` of a 50 MB directory vs `tar -cf - DIR | ssh host tar -xf -` (target ≤ 1.2×).
 // Not a test: it prints measurements. `npm run bench access`.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalog } from '../src/catalog/loader.ts';
 import { defaultRegistry } from '../src/extensions/registry.ts';
@@ -96,6 +97,7 @@ export default async function main(): Promise<void> {
     const base: number[] = [];
     const cli: number[] = [];
     const lib: number[] = [];
+    const cliDirect: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       base.push(
         time(() => must(spawnSync('ssh', [...ssh, userHost, `podman exec ${cid} true`]), 'baseline exec')),
@@ -111,13 +113,31 @@ export default async function main(): Promise<void> {
           ),
         ),
       );
+      cliDirect.push(
+        time(() =>
+          must(
+            spawnSync(process.execPath, cliArgs(['exec', r.id, '--service', 'web', '--', 'true']), {
+              cwd: REPO_ROOT,
+              env: { ...process.env, ...env, SANDBOXER_SSH_MUX: '0' },
+            }),
+            'sandboxer exec (SANDBOXER_SSH_MUX=0)',
+          ),
+        ),
+      );
       lib.push(await timeAsync(() => access.exec(r.id, { service: 'web', argv: ['true'] }, sink)));
     }
     const b = median(base);
-    console.log(`exec -- true (median of ${ROUNDS}):`);
+    console.log(
+      `exec -- true (median of ${ROUNDS}; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}):`,
+    );
     console.log(`  baseline ssh (ControlMaster up) podman exec: ${ms(b)}`);
     console.log(
-      `  sandboxer exec (CLI process, new SSH connection): ${ms(median(cli))}  ratio ${(median(cli) / b).toFixed(2)}×  (target ≤ 1.2×)`,
+      `  sandboxer exec (CLI process, through the SSH mux agent): ${ms(median(cli))}  ratio ${(median(cli) / b).toFixed(2)}×  (target ≤ 1.2×)`,
+    );
+    console.log(
+      `  sandboxer exec (CLI process, SANDBOXER_SSH_MUX=0, new SSH connection): ${ms(median(cliDirect))}  ratio ${(median(cliDirect) / b).toFixed(2)}×`,
     );
     console.log(
       `  SandboxAccess.exec (library/API, new SSH connection): ${ms(median(lib))}  ratio ${(median(lib) / b).toFixed(2)}×`,
@@ -159,7 +179,11 @@ export default async function main(): Promise<void> {
       );
     }
     const cb = median(cpBase);
-    console.log(`cp of a 50 MB directory (median of 3):`);
+    console.log(
+      `cp of a 50 MB directory (median of 3; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}):`,
+    );
     console.log(`  baseline tar | ssh (ControlMaster up) tar: ${ms(cb)}`);
     console.log(
       `  sandboxer cp (CLI process): ${ms(median(cpCli))}  ratio ${(median(cpCli) / cb).toFixed(2)}×  (target ≤ 1.2×)`,

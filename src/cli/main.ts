@@ -8,7 +8,7 @@ const MUX_AGENT_VERB = '__ssh-mux-agent';
 /** Process entry: wires signals to an AbortSignal (a second signal exits at once) and sets the exit code. */
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   if (argv[0] === MUX_AGENT_VERB) return (await import('../extensions/ssh/mux/agent.ts')).runMuxAgent();
-  // exec, ports and url reuse one SSH connection across CLI calls (SANDBOXER_SSH_MUX=0 connects directly).
+  // exec, cp, ports and url reuse one SSH connection across CLI calls (SANDBOXER_SSH_MUX=0 connects directly).
   allowMux([process.execPath, ...process.execArgv, process.argv[1]!, MUX_AGENT_VERB]);
   const controller = new AbortController();
   let signals = 0;

@@ -39,7 +39,7 @@ function topHelp(commands: Command[]): string {
     'SANDBOXER_STATE_URL (PostgreSQL), SANDBOXER_STATE_BACKEND (sqlite, file, postgres, memory), SANDBOXER_CATALOG_PATH',
     '(extra catalog roots holding profiles/ and extensions/), SANDBOXER_DEFAULT_PROFILE (profile used when',
     'create gets no --profile; default: the catalog default, profile.sandbox-canary), SANDBOXER_SSH_MUX=0 (exec,',
-    'ports and url connect directly instead of through the per-user SSH mux agent; SANDBOXER_SSH_MUX_IDLE seconds).',
+    'cp, ports and url connect directly instead of through the per-user SSH mux agent; SANDBOXER_SSH_MUX_IDLE seconds).',
     'Exit codes: 0 ok, 1 runtime failure, 2 usage or validation error.',
     "Run 'sandboxer <command> --help' for a command's options.",
   ].join('\n');

@@ -190,7 +190,7 @@ export function composeAccess(): AccessMethods {
       const w = where(ctx);
       const p = place(w, req.service, ctx.sandbox.handle);
       const dest = remotePath(req.path, p);
-      await inSession(ctx, w.target, (s) => putOver(s, ctx, putCommand(dest, p), tar));
+      await inAccessSession(ctx, w.target, (s) => putOver(s, ctx, putCommand(dest, p), tar));
     },
 
     async getFiles(ctx, req) {

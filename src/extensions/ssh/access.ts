@@ -208,7 +208,7 @@ export async function putOver(
  * errors the stream with what the command said.
  */
 export async function getOver(ctx: AccessContext, target: SshTarget, command: string): Promise<Readable> {
-  const s = await SshSession.open(sessionOptions(ctx, target));
+  const s = await SshSession.open(sessionOptions(ctx, target, { mux: true }));
   const tar = new PassThrough();
   const err: Buffer[] = [];
   s.stream(command, {

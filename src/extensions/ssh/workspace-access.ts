@@ -3,7 +3,7 @@ import { BackendError } from '../../core/errors.ts';
 import type { Handle } from '../../core/record.ts';
 import type { AccessContext, AccessMethods, Endpoint } from '../contract.ts';
 import { execOver, getCommand, getOver, putCommand, putOver, remotePath, type Place } from './access.ts';
-import { inAccessSession, inSession } from './connection.ts';
+import { inAccessSession } from './connection.ts';
 import { targetFromHandle, type SshTarget } from './target.ts';
 
 /**
@@ -46,7 +46,7 @@ export function workspaceAccess(): AccessMethods {
     async putFiles(ctx, req, tar) {
       const { target, place } = at(ctx);
       const cmd = putCommand(remotePath(req.path, place), place);
-      await inSession(ctx, target, (s) => putOver(s, ctx, cmd, tar));
+      await inAccessSession(ctx, target, (s) => putOver(s, ctx, cmd, tar));
     },
     async getFiles(ctx, req) {
       const { target, place } = at(ctx);

@@ -5,7 +5,7 @@ import { BackendError, SandboxerError } from '../../../core/errors.ts';
 import { silentLogger } from '../../../core/logger.ts';
 import { SshSession } from '../connection.ts';
 import { SshTarget } from '../target.ts';
-import { Frame, frame, json, MUX_PROTOCOL, readFrames } from './frames.ts';
+import { Frame, frame, json, MUX_PROTOCOL, readFrames, writeFrame } from './frames.ts';
 
 /**
  * The SSH mux agent (`sandboxer __ssh-mux-agent`, started by mux/client.ts): one verified SSH connection to one
@@ -14,6 +14,9 @@ import { Frame, frame, json, MUX_PROTOCOL, readFrames } from './frames.ts';
  * host-key check as a direct connection, then listens. It exits after `idle_s` without a command, when its
  * SSH connection closes, or when a caller refuses the host key it holds. It logs nothing.
  */
+/** Buffering per stream: big enough that a bulk copy does not stop and start on every 64 KB frame. */
+const BULK_HWM = 1024 * 1024;
+
 interface Start {
   ext_id: string;
   socket: string;
@@ -58,7 +61,7 @@ export async function runMuxAgent(): Promise<void> {
   let active = 0;
   let idle: NodeJS.Timeout | undefined;
   let ino = 0;
-  const server = createServer((sock) => {
+  const server = createServer({ highWaterMark: BULK_HWM }, (sock) => {
     active++;
     clearTimeout(idle);
     serve(s, sock, start.ext_id, shutdown);
@@ -99,7 +102,7 @@ function serve(s: SshSession, sock: Socket, extId: string, quit: () => void): vo
   sock.on('error', () => undefined);
   sock.write(frame(Frame.hello, { v: MUX_PROTOCOL, host_key: s.hostKey.toString('base64') }));
   const cancel = new AbortController();
-  const stdin = new PassThrough();
+  const stdin = new PassThrough({ highWaterMark: BULK_HWM });
   let started = false;
   sock.on('close', () => {
     cancel.abort();
@@ -131,9 +134,10 @@ function run(
 ): void {
   // stdout keeps the channel's backpressure: the channel waits while the caller's socket is full.
   const out = new Writable({
+    highWaterMark: BULK_HWM,
     write(chunk: Buffer, _enc, cb) {
       if (sock.destroyed) return cb();
-      if (sock.write(frame(Frame.stdout, chunk))) cb();
+      if (writeFrame(sock, Frame.stdout, chunk)) cb();
       else sock.once('drain', () => cb());
     },
   });

@@ -6,7 +6,7 @@ import { BackendError, CancelledError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import { hostKeyProblem, hostKeyRefused } from '../host-key.ts';
 import type { SshTarget } from '../target.ts';
-import { Frame, frame, json, MUX_PROTOCOL, readFrames } from './frames.ts';
+import { Frame, frame, json, MUX_PROTOCOL, readFrames, writeFrame } from './frames.ts';
 import { muxAgentCommand, muxDir, socketPath } from './paths.ts';
 
 /**
@@ -176,7 +176,7 @@ export class MuxLink {
       }
       input.on('data', (d: Buffer | string) => {
         if (done) return;
-        if (!sock.write(frame(Frame.stdin, Buffer.from(d)))) {
+        if (!writeFrame(sock, Frame.stdin, Buffer.isBuffer(d) ? d : Buffer.from(d))) {
           input.pause();
           sock.once('drain', () => input.resume());
         }

@@ -39,6 +39,18 @@ export function frame(type: number, payload: Buffer | string | object = Buffer.a
   return Buffer.concat([head, body]);
 }
 
+/** Write one frame of bulk data without copying it into a new buffer (header and body in one writev). */
+export function writeFrame(sock: Socket, type: number, body: Buffer): boolean {
+  const head = Buffer.allocUnsafe(5);
+  head.writeUInt8(type, 0);
+  head.writeUInt32BE(body.length, 1);
+  sock.cork();
+  sock.write(head);
+  const ok = sock.write(body);
+  sock.uncork();
+  return ok;
+}
+
 /** Calls onFrame for each whole frame read from sock; a frame over the bound destroys the socket. */
 export function readFrames(sock: Socket, onFrame: (type: number, body: Buffer) => void): void {
   let buf: Buffer = Buffer.alloc(0);

@@ -6,7 +6,7 @@ import type { SshTarget } from '../target.ts';
 
 /**
  * Where the per-user SSH mux agents listen, and whether this process may use them. The CLI turns the agent on
- * for exec, ports and url (inAccessSession) with `allowMux`; a library or `serve` caller keeps direct
+ * for exec, cp, ports and url (inAccessSession) with `allowMux`; a library or `serve` caller keeps direct
  * connections. SANDBOXER_SSH_MUX=0 turns it off.
  */
 let agentCommand: string[] | undefined;
