@@ -5,8 +5,7 @@ import { pendingEvents, replayOutbox } from '../../src/export/outbox.ts';
 import { CreditsHooks } from '../../src/payments/credits-hooks.ts';
 import { Ledger } from '../../src/payments/ledger.ts';
 import { openStateStore } from '../../src/state/open.ts';
-import { runCli } from '../../src/cli/run.ts';
-import { cli, cliArgs, json, REPO_ROOT } from '../helpers/cli.ts';
+import { cli, cliArgs, cliInProcess, json, REPO_ROOT } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
 import { Collector } from './collector.ts';
 import { FAST_POLICY, stubManager } from './harness.ts';
@@ -109,18 +108,7 @@ describe('a crash between debit and export loses nothing', () => {
 });
 
 describe('credits and export CLI', () => {
-  // The real CLI entry in-process (runCli): the same parsing, wiring and exit codes without a process per call.
-  const run = async (argv: string[], env: NodeJS.ProcessEnv) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(argv, {
-      stdout: (s) => void (stdout += `${s}\n`),
-      stderr: (s) => void (stderr += `${s}\n`),
-      env,
-      signal: new AbortController().signal,
-    });
-    return { code, stdout, stderr };
-  };
+  const run = cliInProcess;
 
   it('credits add / show, idempotent grants, usage errors exit 2', async () => {
     const env = { SANDBOXER_STATE_DIR: fresh() };
