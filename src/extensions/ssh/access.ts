@@ -4,7 +4,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { BackendError, CancelledError, usageError } from '../../core/errors.ts';
 import type { AccessContext, ExecRequest, ExecResult, OutputSink } from '../contract.ts';
 import { failureText, sessionOptions, SshSession } from './connection.ts';
-import { args, sh, type QuotedArgs } from './quote.ts';
+import { args, sh, trusted, type QuotedArgs } from './quote.ts';
 import type { SshTarget } from './target.ts';
 
 /**
@@ -44,12 +44,26 @@ function envArgs(env: Record<string, string> | undefined): string[] {
   });
 }
 
+/**
+ * The shell that ends the process whose wrapper wrote its pid to `pidfile` (waiting up to 3 s for the file):
+ * TERM, up to 2 s to exit, then KILL. `group`: the whole process group it leads, falling back to the process.
+ */
+function killByPidfile(pidfile: string, group: boolean): string {
+  const kill = (sig: 'TERM' | 'KILL') =>
+    trusted(
+      group
+        ? `kill -${sig} -- "-$pid" 2>/dev/null || kill -${sig} "$pid" 2>/dev/null`
+        : `kill -${sig} "$pid" 2>/dev/null`,
+    );
+  return sh`p=${pidfile}; i=0; while [ ! -s "$p" ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done; pid=$(cat "$p" 2>/dev/null) || exit 0; ${kill('TERM')}; i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; ${kill('KILL')}; rm -f "$p"`;
+}
+
 /** The remote command line of an exec, and the one that ends it. */
 export function execCommands(req: ExecRequest, place: Place): { run: string; kill: string } {
   const argv = req.shell !== undefined ? ['sh', '-c', req.shell] : req.argv!;
   const pidfile = `/tmp/.sandboxer-exec-${randomBytes(8).toString('hex')}`;
   const env = envArgs(req.env);
-  const killScript = sh`p=${pidfile}; i=0; while [ ! -s "$p" ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done; pid=$(cat "$p" 2>/dev/null) || exit 0; kill -TERM "$pid" 2>/dev/null; i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; kill -KILL "$pid" 2>/dev/null; rm -f "$p"`;
+  const killScript = killByPidfile(pidfile, false);
   if (place.container) {
     const cwd = req.cwd !== undefined ? remotePath(req.cwd, place, 'cwd') : undefined;
     const engine = args(place.container.engine);
@@ -86,7 +100,7 @@ export function groupCommands(command: string): { run: string; kill: string } {
   const inner = 'echo $$ >"$0" || exit 126; exec sh -c "$1"';
   return {
     run: sh`if setsid -w true 2>/dev/null; then setsid -w sh -c ${inner} ${pidfile} ${command}; else sh -c ${inner} ${pidfile} ${command}; fi; rc=$?; rm -f ${pidfile}; exit $rc`,
-    kill: sh`p=${pidfile}; i=0; while [ ! -s "$p" ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done; pid=$(cat "$p" 2>/dev/null) || exit 0; kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null; i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done; kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null; rm -f "$p"`,
+    kill: killByPidfile(pidfile, true),
   };
 }
 
