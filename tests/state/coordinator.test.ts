@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { localProcessGone, newReplicaId } from '../../src/state/replicas/coordinator.ts';
+import { newReplicaId, replicaProcessGone } from '../../src/state/replicas/coordinator.ts';
 import { LocalCoordinator } from '../../src/state/replicas/local-coordinator.ts';
 import { tempDir } from '../helpers/env.ts';
 
@@ -26,7 +26,7 @@ describe('local coordination (SQLite, file store)', () => {
   it('a replica is alive while its process is', async () => {
     const c = new LocalCoordinator(undefined);
     const dead = newReplicaId().replace(`/${process.pid}/`, '/999999999/');
-    expect(localProcessGone(dead)).toBe(true);
+    expect(replicaProcessGone(dead)).toBe(true);
     expect([...(await c.alive([c.replica, dead]))]).toEqual([c.replica]);
     expect(await c.tryLead()).toBe(true);
   });

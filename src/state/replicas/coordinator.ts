@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { localProcessGone } from '../../core/local-process.ts';
 
 /**
  * How the `sandboxer serve` replicas sharing one state store coordinate: each replica has an id and is known to be
@@ -32,14 +33,8 @@ export function parseReplicaId(id: string): { host: string; pid: number } | unde
   return m ? { host: m[1]!, pid: Number(m[2]) } : undefined;
 }
 
-/** A process on this host that no longer exists (ESRCH); a process elsewhere is never judged by pid. */
-export function localProcessGone(id: string): boolean {
+/** A replica whose process was on this host and no longer exists; a replica elsewhere is never judged by pid. */
+export function replicaProcessGone(id: string): boolean {
   const p = parseReplicaId(id);
-  if (!p || p.host !== hostname() || p.pid <= 0) return false;
-  try {
-    process.kill(p.pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return p !== undefined && localProcessGone(p.host, p.pid);
 }

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { mkdir, open, readFile, rm, utimes } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { takeOverIfAbandoned } from '../file/lock.ts';
-import { localProcessGone, newReplicaId, type Coordinator } from './coordinator.ts';
+import { newReplicaId, replicaProcessGone, type Coordinator } from './coordinator.ts';
 
 /** A lock file is judged abandoned by a holder on another host after this long without a heartbeat. */
 const STALE_MS = 120_000;
@@ -55,7 +55,7 @@ export class LocalCoordinator implements Coordinator {
   }
 
   async alive(replicas: string[]): Promise<Set<string>> {
-    return new Set(replicas.filter((r) => !localProcessGone(r)));
+    return new Set(replicas.filter((r) => !replicaProcessGone(r)));
   }
 
   async close(): Promise<void> {
