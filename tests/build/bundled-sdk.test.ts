@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeE2bServer } from '../fakes/e2b-server.ts';
-import { REPO_ROOT } from '../helpers/cli.ts';
+import { bundledCliArgs } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
 
 const run = promisify(execFile);
@@ -25,14 +25,17 @@ describe('the bundled CLI on ext.e2b', () => {
 
   it('creates and destroys a sandbox against the fake E2B API', async () => {
     const env = { ...process.env, ...server.env(), SANDBOXER_STATE_DIR: join(tmp.dir, 'state') };
-    const bin = join(REPO_ROOT, 'bin', 'sandboxer.js');
-    const created = await run(process.execPath, [bin, 'create', '--profile', 'profile.e2b-burst', '--json'], {
-      env,
-    });
+    const created = await run(
+      process.execPath,
+      bundledCliArgs(['create', '--profile', 'profile.e2b-burst', '--json']),
+      {
+        env,
+      },
+    );
     const rec = JSON.parse(created.stdout) as { id: string; state: string };
     expect(rec.state).toBe('ready');
     expect(server.sandboxes.size).toBe(1);
-    const destroyed = await run(process.execPath, [bin, 'destroy', rec.id, '--json'], { env });
+    const destroyed = await run(process.execPath, bundledCliArgs(['destroy', rec.id, '--json']), { env });
     expect((JSON.parse(destroyed.stdout) as { state: string }).state).toBe('destroyed');
     expect(server.sandboxes.size).toBe(0);
   }, 60_000);

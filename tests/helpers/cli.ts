@@ -41,9 +41,12 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The built CLI as a child process's arguments: `node bin/sandboxer.js …`, over dist/. */
+export const bundledCliArgs = (args: string[]): string[] => [BIN, ...args];
+
 /** The CLI as a real child process: `node bin/sandboxer.js …` (CLI_FROM_BUNDLE) or `node --import tsx src/cli/entry.ts …`. */
 export function cliArgs(args: string[]): string[] {
-  return CLI_FROM_BUNDLE ? [BIN, ...args] : ['--import', 'tsx', ENTRY, ...args];
+  return CLI_FROM_BUNDLE ? bundledCliArgs(args) : ['--import', 'tsx', ENTRY, ...args];
 }
 
 export function cliSync(args: string[], env: NodeJS.ProcessEnv): CliResult {

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { cliArgs, REPO_ROOT } from './cli.ts';
+import { bundledCliArgs, cliArgs, REPO_ROOT } from './cli.ts';
 
 /** A `sandboxer serve` child process (from source), started on a free port. */
 export interface ServeProcess {
@@ -22,7 +21,7 @@ export async function startServe(
   opts: { bundled?: boolean } = {},
 ): Promise<ServeProcess> {
   const serve = ['serve', '--port', '0', '--json', ...args];
-  const argv = opts.bundled ? [join(REPO_ROOT, 'bin', 'sandboxer.js'), ...serve] : cliArgs(serve);
+  const argv = opts.bundled ? bundledCliArgs(serve) : cliArgs(serve);
   const child = spawn(process.execPath, argv, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
