@@ -194,6 +194,9 @@ export class SshSession {
         });
       try {
         client.connect(config);
+        // ssh2 leaves Nagle on: each small request (channel open, exec, EOF) then waits for the peer's delayed
+        // ACK, 40 ms or more per round trip (#13). The socket exists once connect() returns.
+        client.setNoDelay(true);
       } catch (err) {
         // ssh2 throws synchronously on a key it cannot parse; its message never quotes the key.
         o.signal.removeEventListener('abort', onAbort);
