@@ -51,21 +51,37 @@ export function writeFrame(sock: Socket, type: number, body: Buffer): boolean {
   return ok;
 }
 
-/** Calls onFrame for each whole frame read from sock; a frame over the bound destroys the socket. */
+/**
+ * Calls onFrame for each whole frame read from sock; a frame over the bound destroys the socket. Pieces of a
+ * frame are kept as they arrive and joined once when it is whole (joining at every piece copied a 1 MB frame
+ * read in 64 KB pieces sixteen times: most of a bulk copy's CPU in the agent, #13); a frame inside one piece
+ * is handed over without a copy.
+ */
 export function readFrames(sock: Socket, onFrame: (type: number, body: Buffer) => void): void {
-  let buf: Buffer = Buffer.alloc(0);
+  let pieces: Buffer[] = [];
+  let have = 0;
+  /** The first `n` bytes of what is buffered, as one buffer (a copy only when they span pieces). */
+  const front = (n: number): Buffer => {
+    if (pieces[0]!.length < n) pieces = [Buffer.concat(pieces)];
+    return pieces[0]!;
+  };
   sock.on('data', (d: Buffer) => {
-    buf = buf.length ? Buffer.concat([buf, d]) : d;
-    while (buf.length >= 5) {
-      const len = buf.readUInt32BE(1);
+    pieces.push(d);
+    have += d.length;
+    while (have >= 5) {
+      const head = front(5);
+      const len = head.readUInt32BE(1);
       if (len > MAX_FRAME) {
         sock.destroy(new Error(`mux frame of ${len} bytes is over the bound`));
         return;
       }
-      if (buf.length < 5 + len) break;
-      const type = buf.readUInt8(0);
-      const body = buf.subarray(5, 5 + len);
-      buf = buf.subarray(5 + len);
+      if (have < 5 + len) break;
+      const whole = front(5 + len);
+      const type = whole.readUInt8(0);
+      const body = whole.subarray(5, 5 + len);
+      const rest = whole.subarray(5 + len);
+      pieces = rest.length ? [rest, ...pieces.slice(1)] : pieces.slice(1);
+      have -= 5 + len;
       onFrame(type, body);
       if (sock.destroyed) return;
     }
