@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Logger } from '../core/logger.ts';
+import type { AccessSource } from '../manager/access-source.ts';
 import type { SandboxManager } from '../manager/manager.ts';
 
 type ParseArgsOption = NonNullable<ParseArgsConfig['options']>[string];
@@ -9,6 +10,8 @@ export type Options = Record<string, ParseArgsOption & { description?: string }>
 export interface CommandContext {
   /** Created on first use, so `--help` and usage errors never load the catalog or touch state. */
   manager(): SandboxManager;
+  /** What sandbox access reads (records, the gateway), for `lean` verbs: openAccessSource, created on first use. */
+  accessSource(): Promise<AccessSource>;
   json: boolean;
   log: Logger;
   signal: AbortSignal;
@@ -33,6 +36,11 @@ export interface Command {
   positionals?: string[];
   /** The verb only reads or tears down what exists: a broken catalog file is a warning, not a failure. */
   lenientCatalog?: boolean;
+  /**
+   * The verb uses a live sandbox through ctx.accessSource() only (exec, cp, logs, ports, url): the manager's
+   * wiring (router, hooks, every adapter) is never loaded, and ctx.manager() is not available.
+   */
+  lean?: boolean;
   run(
     ctx: CommandContext,
     args: { values: Record<string, unknown>; positionals: string[] },

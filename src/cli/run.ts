@@ -3,11 +3,11 @@ import { SandboxerError, shown, toSandboxerError, usageError } from '../core/err
 import { stderrLogger } from '../core/logger.ts';
 import { didYouMean, suggest } from '../core/suggest.ts';
 import { packageVersion } from '../core/version.ts';
-import { createManager } from '../manager/factory.ts';
 import { createCredentialResolver } from '../credentials/index.ts';
+import type { AccessSource } from '../manager/access-source.ts';
 import type { SandboxManager } from '../manager/manager.ts';
+import type { ManagerOptions } from '../manager/wiring.ts';
 import type { Command, CommandContext, Options } from './command.ts';
-import { commands as allCommands } from './commands/index.ts';
 
 const GLOBAL_OPTIONS: Options = {
   json: { type: 'boolean' },
@@ -122,8 +122,18 @@ const oneLine = (text: string): string =>
     )
     .join('\n');
 
+/**
+ * The verbs argv can name: exec, cp, logs, ports and url load only their own module (a CLI start that uses a
+ * sandbox parses and evaluates a fraction of the bundle, #13); anything else loads every verb.
+ */
+async function commandsFor(argv: string[]): Promise<Command[]> {
+  const { accessCommands } = await import('./commands/access.ts');
+  if (accessCommands.some((c) => c.name === argv[0])) return accessCommands;
+  return (await import('./commands/index.ts')).commands;
+}
+
 /** Run the CLI; returns the exit code. Never throws. */
-export async function runCli(argv: string[], io: CliIo, commands: Command[] = allCommands): Promise<number> {
+export async function runCli(argv: string[], io: CliIo, given?: Command[]): Promise<number> {
   const json = argv.includes('--json');
   const fail = (err: unknown): number => {
     const e = toSandboxerError(err);
@@ -133,14 +143,15 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
     return e.exitCode;
   };
   try {
+    if (argv[0] === '--version') {
+      io.stdout(packageVersion());
+      return 0;
+    }
+    const commands = given ?? (await commandsFor(argv));
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
       const sub = argv[0] === 'help' ? findCommand(commands, argv.slice(1)) : undefined;
       const group = argv[0] === 'help' && argv[1] ? groupHelp(argv[1], commands) : undefined;
       io.stdout(sub ? commandHelp(sub.command) : (group ?? topHelp(commands)));
-      return 0;
-    }
-    if (argv[0] === '--version') {
-      io.stdout(packageVersion());
       return 0;
     }
     const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2);
@@ -228,15 +239,24 @@ export async function runCli(argv: string[], io: CliIo, commands: Command[] = al
       typeof values['state-url'] === 'string'
         ? { ...io.env, SANDBOXER_STATE_URL: values['state-url'] }
         : io.env;
+    const wiring = (): ManagerOptions => ({
+      env,
+      log,
+      lenientCatalog: command.lenientCatalog ?? false,
+      credentials: createCredentialResolver(env, (line) => io.stderr(`::add-mask::${line}`)),
+    });
+    // A lean verb never loads the manager's wiring; any other has it ready for the synchronous ctx.manager().
+    const factory = command.lean ? undefined : await import('../manager/factory.ts');
     let manager: SandboxManager | undefined;
+    let source: Promise<AccessSource> | undefined;
     const ctx: CommandContext = {
-      manager: () =>
-        (manager ??= createManager({
-          env,
-          log,
-          lenientCatalog: command.lenientCatalog ?? false,
-          credentials: createCredentialResolver(env, (line) => io.stderr(`::add-mask::${line}`)),
-        })),
+      manager: () => {
+        if (!factory)
+          throw new SandboxerError('internal', `${command.name} uses ctx.accessSource(), not the manager`);
+        return (manager ??= factory.createManager(wiring()));
+      },
+      accessSource: () =>
+        (source ??= import('../manager/access-source.ts').then((m) => m.openAccessSource(wiring()))),
       json,
       log,
       signal: io.signal,

@@ -11,7 +11,7 @@ import type {
   LogsRequest,
   OutputSink,
 } from '../extensions/contract.ts';
-import type { SandboxManager } from './manager.ts';
+import type { AccessSource } from './access-source.ts';
 
 /**
  * Using a live sandbox: endpoints, exec, logs and files, the same on every backend. Reads only (no lifecycle
@@ -19,7 +19,8 @@ import type { SandboxManager } from './manager.ts';
  * the CLI, the action and the API cannot disagree.
  */
 export class SandboxAccess {
-  constructor(private readonly manager: SandboxManager) {}
+  /** A SandboxManager, or the CLI's lighter openAccessSource (the same record, catalog and gateway). */
+  constructor(private readonly manager: AccessSource) {}
 
   async endpoints(id: string, opts: { signal?: AbortSignal } = {}): Promise<Endpoint[]> {
     const { ext, ctx } = await this.open(id, 'endpoints', opts.signal);

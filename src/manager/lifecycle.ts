@@ -7,6 +7,13 @@ import type { Extension } from '../extensions/contract.ts';
 import type { StateStore } from '../state/store.ts';
 import type { HookBus } from './hook-bus.ts';
 
+/** A sandbox's record, or the not-found error every caller shows. */
+export async function getRecord(store: Pick<StateStore, 'getSandbox'>, id: string): Promise<SandboxRecord> {
+  const r = await store.getSandbox(id);
+  if (!r) throw sandboxNotFound(id);
+  return r;
+}
+
 export interface TransitionOptions {
   reason?: string | undefined;
   patch?: (r: SandboxRecord) => SandboxRecord;
@@ -33,10 +40,8 @@ export class Lifecycle {
     return this.clock.now().getTime();
   }
 
-  async get(id: string): Promise<SandboxRecord> {
-    const r = await this.store.getSandbox(id);
-    if (!r) throw sandboxNotFound(id);
-    return r;
+  get(id: string): Promise<SandboxRecord> {
+    return getRecord(this.store, id);
   }
 
   /** Persist a new record (state `requested`) and announce it. */

@@ -17,7 +17,13 @@ import { ExtensionGateway, type ContextOptions } from './gateway.ts';
 import { HookBus } from './hook-bus.ts';
 import { resolveInputs, resolveTtl } from './inputs.ts';
 import { Lifecycle } from './lifecycle.ts';
-import { pick, type CreateOptions, type DestroyOptions, type ManagerDeps } from './options.ts';
+import {
+  DEFAULT_TEARDOWN_TIMEOUT_S,
+  pick,
+  type CreateOptions,
+  type DestroyOptions,
+  type ManagerDeps,
+} from './options.ts';
 import { Provisioner } from './provisioner.ts';
 import { Snapshots } from './snapshots.ts';
 import { Teardown } from './teardown.ts';
@@ -71,7 +77,7 @@ export class SandboxManager {
       credentials: this.credentials,
       log,
       env,
-      teardownTimeout_s: deps.teardownTimeout_s ?? 180,
+      teardownTimeout_s: deps.teardownTimeout_s ?? DEFAULT_TEARDOWN_TIMEOUT_S,
     });
     const { lifecycle, gateway } = this;
     this.provisioning = new Provisioner({

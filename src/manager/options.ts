@@ -59,6 +59,8 @@ export interface DestroyOptions {
 
 /** The lifetime a cost estimate assumes when a sandbox has no TTL. */
 export const DEFAULT_TTL_FOR_ESTIMATE_S = 3600;
+/** Bound on one teardown (and on a context handed out by contextFor), seconds. */
+export const DEFAULT_TEARDOWN_TIMEOUT_S = 180;
 
 /** The defined values of `keys` in `obj` (exactOptionalPropertyTypes: no `key: undefined`). */
 export function pick<T extends object, K extends keyof T>(obj: T, ...keys: K[]): Partial<Pick<T, K>> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Endpoint } from '../../src/extensions/contract.ts';
 import type { SandboxRecord } from '../../src/core/record.ts';
+import { openStateStore } from '../../src/state/open.ts';
 import { cli, cliArgs, json, REPO_ROOT } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
 import { skipReason, testHost, writeComposeRepo } from './host.ts';
@@ -96,6 +97,26 @@ suite(`sandboxer exec / logs / cp / ports / url${reason ? ` (skipped: ${reason})
     const quiet = await cli(['cp', src, `${id}:progress`, '--quiet'], env);
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).not.toContain('copied');
+  });
+
+  it('exec, ports and cp refuse a sandbox that is not ready, and name an unknown one', async () => {
+    // The access verbs read the record without building the whole manager (openAccessSource): the same checks.
+    const store = openStateStore(env);
+    const failed = 'sbx-notready0001';
+    await store.createSandbox({ ...(await store.getSandbox(id))!, id: failed, state: 'failed' });
+    await store.close?.();
+    for (const argv of [
+      ['exec', failed, '--', 'true'],
+      ['ports', failed],
+      ['cp', join(tmp.dir, 'repo'), `${failed}:x`],
+    ]) {
+      const r = await cli(argv, env);
+      expect(r.code, argv.join(' ')).toBe(1);
+      expect(r.stderr).toContain(`sandbox ${failed} is failed; only a ready sandbox can be used`);
+    }
+    const missing = await cli(['exec', 'sbx-missing00001', '--json', '--', 'true'], env);
+    expect(missing.code).toBe(1);
+    expect(json<{ error: { code: string } }>(missing).error.code).toBe('not_found');
   });
 
   it('Ctrl-C ends the remote command and exits 130', async () => {

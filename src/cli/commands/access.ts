@@ -11,7 +11,7 @@ import type { Command, CommandContext } from '../command.ts';
 import { table } from '../output.ts';
 
 /** Using a live sandbox from the CLI: exec, logs, cp, ports, url — the same calls the action and the API make. */
-const access = (ctx: CommandContext) => new SandboxAccess(ctx.manager());
+const access = async (ctx: CommandContext) => new SandboxAccess(await ctx.accessSource());
 
 const service = {
   service: { type: 'string', short: 's', description: 'compose service (default: the workspace)' },
@@ -47,6 +47,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 
 export const exec: Command = {
   name: 'exec',
+  lean: true,
   summary: 'Run a command in a ready sandbox; its output streams here and its exit code is ours',
   usage:
     'sandboxer exec ID [--service S] [--cwd DIR] [--env K=V]... [--timeout DUR] [--stdin] -- CMD [ARG...]',
@@ -69,7 +70,9 @@ export const exec: Command = {
   async run(ctx, { values, positionals }) {
     const [id, ...argv] = positionals;
     if (argv.length === 0) throw usageError('exec: missing the command', `usage: ${exec.usage}`);
-    const r = await access(ctx).exec(
+    const r = await (
+      await access(ctx)
+    ).exec(
       id!,
       {
         argv,
@@ -90,6 +93,7 @@ export const exec: Command = {
 
 export const logs: Command = {
   name: 'logs',
+  lean: true,
   summary: "Show the logs of a sandbox's services (compose-ssh), or follow them",
   usage: 'sandboxer logs ID [--service S] [--tail N] [--since DUR|TIME] [--follow]',
   details:
@@ -105,7 +109,9 @@ export const logs: Command = {
     const tail = values.tail === undefined ? undefined : Number(values.tail);
     if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0))
       throw usageError(`--tail '${String(values.tail).slice(0, 40)}' is not a whole number`);
-    await access(ctx).logs(
+    await (
+      await access(ctx)
+    ).logs(
       positionals[0]!,
       {
         ...(values.service ? { service: String(values.service) } : {}),
@@ -120,11 +126,12 @@ export const logs: Command = {
 };
 
 async function endpointsOf(ctx: CommandContext, id: string): Promise<Endpoint[]> {
-  return access(ctx).endpoints(id, { signal: ctx.signal });
+  return (await access(ctx)).endpoints(id, { signal: ctx.signal });
 }
 
 export const ports: Command = {
   name: 'ports',
+  lean: true,
   summary: 'List the reachable ports of a sandbox: service, port, host:port and URL',
   usage: 'sandboxer ports ID [--json]',
   positionals: ['id'],
@@ -142,6 +149,7 @@ export const ports: Command = {
 
 export const url: Command = {
   name: 'url',
+  lean: true,
   summary: 'Print the URL of a sandbox endpoint (the first one, or the one --service/--port name)',
   usage: 'sandboxer url ID [--service S] [--port P] [--json]',
   details: 'Example: curl "$(sandboxer url "$SANDBOX_ID" --service web --port 8080)/health"',
@@ -179,6 +187,7 @@ function remoteSide(arg: string): { id: string; path: string } | undefined {
 
 export const cp: Command = {
   name: 'cp',
+  lean: true,
   summary: 'Copy files or directories into or out of a sandbox (as a tar stream)',
   usage: 'sandboxer cp [--service S] SRC ID:DST | sandboxer cp [--service S] ID:SRC DST',
   details: [
@@ -208,7 +217,7 @@ export const cp: Command = {
           ctx.log.info(`${done ? 'copied' : 'copying'} ${megabytes(n)} (tar) into ${to.id}:${to.path}`),
         ),
       );
-      await access(ctx).putFiles(to.id, { ...svc, path: to.path }, counted, { signal: ctx.signal });
+      await (await access(ctx)).putFiles(to.id, { ...svc, path: to.path }, counted, { signal: ctx.signal });
       if (ctx.json) ctx.out(JSON.stringify({ copied: { from: src, to: dst } }));
       return;
     }
@@ -216,11 +225,9 @@ export const cp: Command = {
     mkdirSync(dirname(out), { recursive: true });
     const tmp = mkdtempSync(join(dirname(out), '.sandboxer-cp-'));
     try {
-      const stream = await access(ctx).getFiles(
-        from!.id,
-        { ...svc, path: from!.path },
-        { signal: ctx.signal },
-      );
+      const stream = await (
+        await access(ctx)
+      ).getFiles(from!.id, { ...svc, path: from!.path }, { signal: ctx.signal });
       await pipeline(
         stream,
         byteProgress((n, done) =>
