@@ -1,12 +1,8 @@
+import type { ExtensionManifest } from '../catalog/schema.ts';
+import type { Extension } from './contract.ts';
 import { defineExtension } from './define.ts';
 import { ExtensionRegistry } from './extension-registry.ts';
-import {
-  composeSshConfig,
-  e2bConfig,
-  modalConfig,
-  saasStubConfig,
-  vmPackerConfig,
-} from './config-schemas.ts';
+import { BUILTIN_ADAPTERS } from './lazy-registry.ts';
 import { saasStub } from './saas-stub/index.ts';
 import { composeSsh } from './compose-ssh/index.ts';
 import { vmPacker } from './vm-packer/index.ts';
@@ -15,11 +11,18 @@ import { modal } from './modal/index.ts';
 
 export { checkCapabilities, ExtensionRegistry } from './extension-registry.ts';
 
+/** The built-in adapters' code, loaded with this module (lazy-registry.ts has their config schemas). */
+const IMPLEMENTATIONS: Record<string, (manifest: ExtensionManifest) => Extension> = {
+  'ext.saas-stub': saasStub,
+  'ext.e2b': e2b,
+  'ext.modal': modal,
+  'ext.compose-ssh': composeSsh,
+  'ext.vm-packer': vmPacker,
+};
+
 export function defaultRegistry(): ExtensionRegistry {
-  return new ExtensionRegistry()
-    .register('ext.saas-stub', defineExtension({ config: saasStubConfig, create: saasStub }))
-    .register('ext.e2b', defineExtension({ config: e2bConfig, create: e2b }))
-    .register('ext.modal', defineExtension({ config: modalConfig, create: modal }))
-    .register('ext.compose-ssh', defineExtension({ config: composeSshConfig, create: composeSsh }))
-    .register('ext.vm-packer', defineExtension({ config: vmPackerConfig, create: vmPacker }));
+  const registry = new ExtensionRegistry();
+  for (const [id, { config }] of Object.entries(BUILTIN_ADAPTERS))
+    registry.register(id, defineExtension({ config, create: IMPLEMENTATIONS[id]! }));
+  return registry;
 }
