@@ -22,7 +22,11 @@ import { writeComposeRepo } from '../tests/ssh/host.ts';
 
 const ROUNDS = 7;
 // The CLI as users run it: the bundle (npm run build first), not the TypeScript sources through tsx.
-const cliArgs = (args: string[]) => [join(REPO_ROOT, 'bin', 'sandboxer.js'), ...args];
+// SANDBOXER_BENCH_CLI=/path/to/bin/sandboxer.js measures another build (a copy of main's, for a before/after).
+const cliArgs = (args: string[]) => [
+  process.env.SANDBOXER_BENCH_CLI || join(REPO_ROOT, 'bin', 'sandboxer.js'),
+  ...args,
+];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 
@@ -51,6 +55,8 @@ export default async function main(): Promise<void> {
     ...h.env,
     SANDBOXER_STATE_DIR: join(tmp.dir, 'state'),
     SANDBOXER_BASE_DIR: join(tmp.dir, 'host'),
+    // An agent of this build, not one another checkout's CLI started for the same host and key.
+    SANDBOXER_SSH_MUX_DIR: join(tmp.dir, 'mux'),
   };
   const m = new SandboxManager({
     catalog: loadCatalog(),
