@@ -7,13 +7,20 @@ import { defaultRegistry } from '../../src/extensions/registry.ts';
 
 /** The CLI's exec/cp/logs/ports/url load one adapter (lazyDefaultRegistry); it must be defaultRegistry's twin. */
 describe('lazyDefaultRegistry', () => {
-  it('has the same adapters and config schemas as defaultRegistry', () => {
+  it('has the same adapters, config schemas and code as defaultRegistry', async () => {
     const eager = defaultRegistry();
     const lazy = lazyDefaultRegistry();
     expect(lazy.ids()).toEqual(eager.ids());
     for (const id of eager.ids()) expect(lazy.configSchema(id)).toBe(eager.configSchema(id));
     const catalog = loadCatalog();
     expect(checkCatalogConfig(catalog, lazy)).toEqual(checkCatalogConfig(catalog, eager));
+    // Every packaged extension has its code in both (registry.ts IMPLEMENTATIONS, lazy-registry.ts imports).
+    for (const { value: manifest } of catalog.extensions.values()) {
+      await lazy.load(manifest.id);
+      expect(Object.keys(lazy.get(manifest)).sort(), manifest.id).toEqual(
+        Object.keys(eager.get(manifest)).sort(),
+      );
+    }
   });
 
   it('imports an adapter on load; get before that is an internal error, after it the adapter (capabilities checked)', async () => {
