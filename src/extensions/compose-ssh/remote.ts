@@ -167,12 +167,22 @@ export function expiryCommand(l: Layout, seconds: number, expiresAt: string): st
   ].join('\n');
 }
 
-/** JSON of every container of a project (docker and podman both print an array from inspect). */
-export const inspectProject = (rt: Runtime, project: string) =>
-  sh`ids=$(${args(rt.engine)} ps -aq --filter ${projectFilter(project)}); if [ -n "$ids" ]; then ${args(rt.engine)} inspect $ids; else echo '[]'; fi`;
+/**
+ * JSON of the containers a filter selects (docker and podman both print an array from inspect). Another
+ * sandbox's teardown can remove a listed container before inspect reads it ("no such object"), so a failed
+ * inspect lists again, up to three times; the last failure's own message is what the caller sees.
+ */
+const inspectListed = (rt: Runtime, filter: string) => {
+  const list = sh`${args(rt.engine)} ps -aq --filter ${filter} 2>/dev/null`;
+  const inspect = sh`${args(rt.engine)} inspect $ids`;
+  return `ok=0; for try in 1 2 3; do ids=$(${list}); if [ -z "$ids" ]; then out='[]'; ok=1; break; fi; if out=$(${inspect} 2>/dev/null); then ok=1; break; fi; done; if [ $ok = 1 ]; then printf '%s\\n' "$out"; else ${inspect}; fi`;
+};
 
-export const inspectManaged = (rt: Runtime) =>
-  sh`ids=$(${args(rt.engine)} ps -aq --filter label=io.sandboxer.managed=true 2>/dev/null); if [ -n "$ids" ]; then ${args(rt.engine)} inspect $ids; else echo '[]'; fi`;
+/** JSON of every container of a project. */
+export const inspectProject = (rt: Runtime, project: string) => inspectListed(rt, projectFilter(project));
+
+/** JSON of every container sand-boxer manages on the host. */
+export const inspectManaged = (rt: Runtime) => inspectListed(rt, 'label=io.sandboxer.managed=true');
 
 /** `<dir>\t<labels.json on one line>` for every sandbox directory under base. */
 export const listDirs = (base: string) => catLabelFiles(base, 'sbx-*/meta/labels.json');
