@@ -21,12 +21,12 @@ export default defineConfig({
     // stub. Tests of the default itself load the catalog with an explicit env.
     env: { SANDBOXER_DEFAULT_PROFILE: 'profile.saas-stub' },
     // One project per kind of test (tests/projects.ts): `vitest run --project unit` is the quick loop.
-    // In-process files share their worker's loaded modules (isolate: false): half the unit project's CPU is
-    // otherwise spent importing the same modules once per file. tests/build/projects.test.ts keeps them free of
-    // what would leak between files.
+    // Unit and process files share their worker's loaded modules (isolate: false): half the unit project's CPU
+    // is otherwise spent importing the same modules once per file. tests/build/projects.test.ts keeps them free
+    // of what would leak from one file to the next (process.env writes, chdir, module mocks).
     projects: (['unit', 'process', 'integration'] as const).map((name) => ({
       extends: true,
-      test: { name, include: by[name], isolate: name !== 'unit' },
+      test: { name, include: by[name], isolate: name === 'integration' },
     })),
   },
 });

@@ -31,6 +31,15 @@ describe('test projects', () => {
     expect(spawning).toEqual([]);
   });
 
+  it('keeps files that share a worker (unit, process) from leaking state into the next file', () => {
+    const leaks =
+      /process\.env(\.\w+|\[[^\]]+\])\s*=[^=]|delete process\.env|process\.chdir\(|vi\.(mock|stubEnv|stubGlobal)\(/;
+    const leaking = [...by.unit, ...by.process].filter((f) =>
+      leaks.test(readFileSync(join(REPO_ROOT, f), 'utf8')),
+    );
+    expect(leaking, 'move these to a per-call env, or restore what they change').toEqual([]);
+  });
+
   it('names only files that exist in the slow-first hints', () => {
     expect(Object.keys(SLOW_S).filter((f) => !existsSync(join(REPO_ROOT, f)))).toEqual([]);
   });
