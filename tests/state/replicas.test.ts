@@ -210,7 +210,14 @@ describe.skipIf(!HAVE_PG)('sandboxer serve replicas on one PostgreSQL', () => {
       await waitForUsage([id]);
       expect(collector.stored.has(usageEventId(id))).toBe(true);
       if (OUTBOX_CLAIMED) expect(sendsOf(id)).toBe(1);
-      const audit = (await d.store.readCollection('reaper')).map((e) => e.value as Record<string, unknown>);
+      // The reaper appends its audit entry after the teardown it reports has settled (and the usage was sent).
+      const done = (a: Record<string, unknown>) =>
+        a.kind === 'abandoned' && a.sandbox_id === id && a.outcome === 'done';
+      let audit = (await d.store.readCollection('reaper')).map((e) => e.value as Record<string, unknown>);
+      for (let i = 0; i < 300 && !audit.some(done); i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        audit = (await d.store.readCollection('reaper')).map((e) => e.value as Record<string, unknown>);
+      }
       expect(audit).toContainEqual(
         expect.objectContaining({ kind: 'abandoned', sandbox_id: id, outcome: 'done' }),
       );
