@@ -312,9 +312,11 @@ describe('state-store: cache (bundled)', () => {
     expect(main.stdout).not.toMatch(/::(error|warning)/);
     expect(main.code).toBe(0);
     const id = main.outputs['sandbox-id']!;
-    expect(fake.cache.filter((e) => e.finalized).map((e) => e.key)).toEqual([
-      expect.stringMatching(new RegExp(`^sandboxer-${id}-r\\d+$`)),
-    ]);
+    // Mirroring coalesces the revisions of a create into one upload when they come within its delay; on a
+    // loaded machine an intermediate revision can be uploaded first. Each entry is this sandbox's, by revision.
+    const kept = fake.cache.filter((e) => e.finalized).map((e) => e.key);
+    expect(kept.length).toBeGreaterThanOrEqual(1);
+    for (const key of kept) expect(key).toMatch(new RegExp(`^sandboxer-${id}-r\\d+$`));
     expect(fake.live()).toEqual([]);
 
     const td = await newJob(40, 'cleanup', cacheEnv).run('teardown/main.js', {
@@ -326,6 +328,6 @@ describe('state-store: cache (bundled)', () => {
     expect(stubObjects()).toEqual([]);
     // The cache cannot delete: the terminal record is the newest entry (a tombstone).
     expect(fake.calls).toContain('cache GetCacheEntryDownloadURL');
-    expect(fake.cache.filter((e) => e.finalized).length).toBeGreaterThanOrEqual(2);
+    expect(fake.cache.filter((e) => e.finalized).length).toBeGreaterThan(kept.length);
   });
 });
