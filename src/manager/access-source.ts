@@ -1,12 +1,9 @@
 import type { SandboxRecord } from '../core/record.ts';
-import { silentLogger } from '../core/logger.ts';
-import { createCredentialResolver } from '../credentials/index.ts';
 import { lazyDefaultRegistry } from '../extensions/lazy-registry.ts';
-import { openStateStore } from '../state/open.ts';
 import { ExtensionGateway } from './gateway.ts';
 import { getRecord } from './lifecycle.ts';
 import { DEFAULT_TEARDOWN_TIMEOUT_S } from './options.ts';
-import { checkedCatalog, type ManagerOptions } from './wiring.ts';
+import { baseWiring, type ManagerOptions } from './wiring.ts';
 
 /**
  * What sandbox access (access.ts) reads: a sandbox's record and the gateway to its extension. A SandboxManager
@@ -23,15 +20,12 @@ export interface AccessSource {
  * record's adapter alone is imported, when the record is read.
  */
 export function openAccessSource(opts: ManagerOptions = {}): AccessSource {
-  const env = opts.env ?? process.env;
-  const log = opts.log ?? silentLogger;
   const registry = lazyDefaultRegistry();
-  const catalog = checkedCatalog({ ...opts, log }, registry);
-  const store = opts.store ?? openStateStore(env, log);
+  const { env, log, catalog, credentials, store } = baseWiring(opts, registry);
   const gateway = new ExtensionGateway({
     catalog,
     registry,
-    credentials: opts.credentials ?? createCredentialResolver(env),
+    credentials,
     log,
     env,
     teardownTimeout_s: DEFAULT_TEARDOWN_TIMEOUT_S,

@@ -1,24 +1,17 @@
 import { hostname } from 'node:os';
 import { ownerFromEnv } from '../core/labels.ts';
-import { silentLogger } from '../core/logger.ts';
-import { createCredentialResolver } from '../credentials/index.ts';
 import { defaultRegistry } from '../extensions/registry.ts';
 import { defaultHooks } from '../payments/default-hooks.ts';
 import { LatencyRecorder } from '../routing/latency.ts';
-import { openStateStore } from '../state/open.ts';
 import { SandboxManager } from './manager.ts';
-import { checkedCatalog, type ManagerOptions } from './wiring.ts';
+import { baseWiring, type ManagerOptions } from './wiring.ts';
 
 export type { ManagerOptions } from './wiring.ts';
 
 /** The production wiring of a manager from the environment; CLI, actions and HTTP API all start here. */
 export function createManager(opts: ManagerOptions = {}): SandboxManager {
-  const env = opts.env ?? process.env;
-  const log = opts.log ?? silentLogger;
   const registry = defaultRegistry();
-  const catalog = checkedCatalog({ ...opts, log }, registry);
-  const credentials = opts.credentials ?? createCredentialResolver(env);
-  const store = opts.store ?? openStateStore(env, log);
+  const { env, log, catalog, credentials, store } = baseWiring(opts, registry);
   return new SandboxManager({
     catalog,
     registry,

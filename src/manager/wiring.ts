@@ -1,10 +1,12 @@
 import { catalogRoots, loadCatalog, type Catalog } from '../catalog/loader.ts';
 import { CatalogError, formatIssue } from '../catalog/yaml-errors.ts';
-import type { Logger } from '../core/logger.ts';
+import { silentLogger, type Logger } from '../core/logger.ts';
+import { createCredentialResolver } from '../credentials/index.ts';
 import type { CredentialResolver } from '../credentials/resolver.ts';
 import type { LifecycleHooks } from '../events/hooks.ts';
 import { checkCatalogConfig } from '../extensions/config-check.ts';
 import type { ExtensionRegistry } from '../extensions/extension-registry.ts';
+import { openStateStore } from '../state/open.ts';
 import type { StateStore } from '../state/store.ts';
 
 export interface ManagerOptions {
@@ -34,4 +36,18 @@ export function checkedCatalog(opts: ManagerOptions, registry: ExtensionRegistry
   if (configIssues.length && !lenient) throw new CatalogError(configIssues);
   for (const issue of configIssues) opts.log?.warn(`catalog: ${formatIssue(issue)}`);
   return catalog;
+}
+
+/**
+ * What a manager (factory.ts) and a sandbox-access source (access-source.ts) are both built from: the
+ * environment, the log, the checked catalog (first, so a broken catalog fails before any store is opened), the
+ * credential resolver and the state store.
+ */
+export function baseWiring(opts: ManagerOptions, registry: ExtensionRegistry) {
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? silentLogger;
+  const catalog = checkedCatalog({ ...opts, log }, registry);
+  const credentials = opts.credentials ?? createCredentialResolver(env);
+  const store = opts.store ?? openStateStore(env, log);
+  return { env, log, catalog, credentials, store };
 }
