@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { tsFiles } from './helpers/files.ts';
 
 /**
  * The suite's three vitest projects (#18), each test file in exactly one, decided by what the file uses rather
@@ -17,7 +18,10 @@ const INTEGRATION_CALLS = /\b(testHost|skipReason|startPg|storeKinds|cliStoreEnv
 const SPAWNS = /from ['"](node:)?child_process['"]/;
 const RELATIVE_IMPORT = /(?:from|import\()\s*['"](\.{1,2}\/[^'"]+)['"]/g;
 
-/** Whether `file` or a module under tests/ it imports (transitively) starts child processes. */
+/**
+ * Whether `file` or a module under tests/ it imports (transitively) starts child processes. Imports are read
+ * with a pattern, not tests/build/import-graph.ts's TypeScript parser: this runs in every vitest start.
+ */
 function spawns(root: string, file: string, seen = new Set<string>()): boolean {
   if (seen.has(file)) return false;
   seen.add(file);
@@ -37,18 +41,8 @@ export function projectOf(root: string, file: string): ProjectName {
 }
 
 /** Every test file under tests/, repo-relative, sorted. */
-export function testFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(join(root, d), { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.test.ts')) out.push(p);
-    }
-  };
-  walk('tests');
-  return out.sort();
-}
+export const testFiles = (root: string): string[] =>
+  tsFiles(root, 'tests').filter((f) => f.endsWith('.test.ts'));
 
 /** The test files of each project. */
 export function projects(root: string): Record<ProjectName, string[]> {

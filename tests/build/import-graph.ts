@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
@@ -8,20 +8,6 @@ export interface ImportEdge {
   to: string;
   /** `import type` / `export type`: erased at build time, so it cannot make a load-order cycle. */
   typeOnly: boolean;
-}
-
-/** Every .ts file under `dir`, repo-relative, sorted. */
-export function tsFiles(root: string, dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(join(root, d), { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(p);
-    }
-  };
-  walk(dir);
-  return out.sort();
 }
 
 /**

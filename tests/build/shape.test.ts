@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.ts';
-import { findCycles, importsOf, tsFiles, type ImportEdge } from './import-graph.ts';
+import { tsFiles } from '../helpers/files.ts';
+import { findCycles, importsOf, type ImportEdge } from './import-graph.ts';
 
 /** The shape src/ keeps (#18): small files, and modules that can be read bottom-up (no import cycle). */
 const MAX_LINES = 400;

@@ -83,6 +83,19 @@ async function ledger(store: PostgresStateStore) {
   return (await store.readCollection('ledger')).map((e) => LedgerEntry.parse(e.value));
 }
 
+/**
+ * Reads until `ok` holds (up to 30 s) and returns the last read, for what a replica writes a moment after the
+ * record settles (the ledger's release, the reaper's audit entry); the caller's expects then say what is missing.
+ */
+async function readUntil<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+  let v = await read();
+  for (let i = 0; i < 300 && !ok(v); i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    v = await read();
+  }
+  return v;
+}
+
 const sendsOf = (id: string) => collector.received.filter((r) => r.id === usageEventId(id)).length;
 
 async function waitForUsage(ids: string[]) {
@@ -195,11 +208,10 @@ describe.skipIf(!HAVE_PG)('sandboxer serve replicas on one PostgreSQL', () => {
       expect(survivors.filter((s) => s.stderr().includes('holds the reaper lock'))).toHaveLength(1);
 
       // The record reads `destroyed` a moment before the ledger's release is written: wait for the settle.
-      let mine = (await ledger(d.store)).filter((e) => e.sandbox_id === id);
-      for (let i = 0; i < 300 && !mine.some((e) => e.kind === 'release'); i++) {
-        await new Promise((res) => setTimeout(res, 100));
-        mine = (await ledger(d.store)).filter((e) => e.sandbox_id === id);
-      }
+      const mine = await readUntil(
+        async () => (await ledger(d.store)).filter((e) => e.sandbox_id === id),
+        (es) => es.some((e) => e.kind === 'release'),
+      );
       expect(mine.filter((e) => e.kind === 'hold')).toHaveLength(1);
       expect(mine.filter((e) => e.kind === 'debit')).toEqual([
         expect.objectContaining({ amount_usd: after.meter!.actual_usd }),
@@ -211,13 +223,10 @@ describe.skipIf(!HAVE_PG)('sandboxer serve replicas on one PostgreSQL', () => {
       expect(collector.stored.has(usageEventId(id))).toBe(true);
       if (OUTBOX_CLAIMED) expect(sendsOf(id)).toBe(1);
       // The reaper appends its audit entry after the teardown it reports has settled (and the usage was sent).
-      const done = (a: Record<string, unknown>) =>
-        a.kind === 'abandoned' && a.sandbox_id === id && a.outcome === 'done';
-      let audit = (await d.store.readCollection('reaper')).map((e) => e.value as Record<string, unknown>);
-      for (let i = 0; i < 300 && !audit.some(done); i++) {
-        await new Promise((res) => setTimeout(res, 100));
-        audit = (await d.store.readCollection('reaper')).map((e) => e.value as Record<string, unknown>);
-      }
+      const audit = await readUntil(
+        async () => (await d.store.readCollection('reaper')).map((e) => e.value as Record<string, unknown>),
+        (as) => as.some((a) => a.kind === 'abandoned' && a.sandbox_id === id && a.outcome === 'done'),
+      );
       expect(audit).toContainEqual(
         expect.objectContaining({ kind: 'abandoned', sandbox_id: id, outcome: 'done' }),
       );
