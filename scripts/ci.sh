@@ -65,17 +65,32 @@ echo "$lint_out"
 grep -q "^Checking ${#workflows[@]} workflow file(s)" <<<"$lint_out" || { echo "actionlint did not check the ${#workflows[@]} workflows" >&2; exit 1; }
 echo "::endgroup::"
 
-echo "::group::typecheck, lint, schema"
-npm run typecheck
-npm run lint
-npm run schema >/dev/null && git diff --exit-code -- schemas/ || { echo "schemas/ is stale: run npm run schema" >&2; exit 1; }
-echo "::endgroup::"
-
-echo "::group::build"
-npm run build
+# The static checks and the build read the tree and write nothing another one reads (build: dist/, schema:
+# schemas/, both ignored by prettier and eslint), so they run side by side on the machine's cores; each one's
+# output is printed whole, in its own group, once all have finished.
+checks_dir="$(mktemp -d)"
+trap 'rm -rf "$checks_dir"' EXIT
+check() { # check NAME COMMAND...: run in the background, output and exit code into $checks_dir
+  local name="$1"
+  shift
+  ( "$@" >"$checks_dir/$name.log" 2>&1; echo $? >"$checks_dir/$name.rc" ) &
+}
+check typecheck npm run typecheck
+check eslint npx eslint .
+check prettier npx prettier --check .
+check schema bash -c 'npm run schema >/dev/null && git diff --exit-code -- schemas/ || { echo "schemas/ is stale: run npm run schema" >&2; exit 1; }'
 # The actions run the committed dist/: it must be exactly what the sources build to (check-dist).
-git diff --exit-code --stat HEAD -- dist/ || { echo "dist/ is stale: run npm run build and commit dist/" >&2; exit 1; }
-[ -z "$(git status --porcelain -- dist/)" ] || { echo "dist/ has files not committed: run npm run build and commit dist/" >&2; exit 1; }
-echo "::endgroup::"
+check build bash -c 'npm run build || exit 1
+  git diff --exit-code --stat HEAD -- dist/ || { echo "dist/ is stale: run npm run build and commit dist/" >&2; exit 1; }
+  [ -z "$(git status --porcelain -- dist/)" ] || { echo "dist/ has files not committed: run npm run build and commit dist/" >&2; exit 1; }'
+wait
+failed=()
+for name in typecheck eslint prettier schema build; do
+  echo "::group::$name"
+  cat "$checks_dir/$name.log"
+  echo "::endgroup::"
+  [ "$(cat "$checks_dir/$name.rc")" = 0 ] || failed+=("$name")
+done
+[ "${#failed[@]}" -eq 0 ] || { echo "failed: ${failed[*]} (output above)" >&2; exit 1; }
 
 npx vitest run
