@@ -4,7 +4,7 @@
 // setup step's start-up overhead down. Each action entry is a module exporting `run()` (what
 // @github/local-action calls), and importing one runs nothing.
 export async function runCliMain(): Promise<void> {
-  return (await import('./cli/main.ts')).main();
+  return (await import('./cli/start.ts')).startCli();
 }
 export async function setupMain(): Promise<void> {
   return step((await import('./action/setup.ts')).run);

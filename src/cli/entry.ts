@@ -1,3 +1,3 @@
-import { main } from './main.ts';
+import { startCli } from './start.ts';
 
-void main();
+void startCli();

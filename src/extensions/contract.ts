@@ -1,6 +1,7 @@
 import type { ExtensionManifest, Placement, Profile, Resources } from '../catalog/schema.ts';
 import type { Handle, Meter, SandboxRecord, SnapshotRecord } from '../core/record.ts';
 import type { Logger } from '../core/logger.ts';
+import type { MuxExecRoute } from './ssh/place.ts';
 
 /**
  * The extension contract. An extension is a table of methods over one backend; the manager owns every lifecycle
@@ -172,7 +173,10 @@ export interface FilesRequest {
   service?: string;
 }
 
-export type AccessContext = TeardownContext;
+export type AccessContext = TeardownContext & {
+  /** Told how an exec went through the SSH mux agent, for the CLI's warm exec path (cli/exec-route/). */
+  execRoute?: (route: MuxExecRoute) => void;
+};
 
 export interface AccessMethods {
   /** Reachable ports now (service/port → host:port and URL). */

@@ -11,6 +11,7 @@ import type {
   LogsRequest,
   OutputSink,
 } from '../extensions/contract.ts';
+import type { MuxExecRoute } from '../extensions/ssh/place.ts';
 import type { AccessSource } from './access-source.ts';
 
 /**
@@ -31,13 +32,18 @@ export class SandboxAccess {
     id: string,
     req: ExecRequest,
     out: OutputSink,
-    opts: { signal?: AbortSignal } = {},
+    opts: {
+      signal?: AbortSignal;
+      /** Told, with the record it ran against, how the exec went through an SSH mux agent (the CLI's warm path). */
+      execRoute?: (route: MuxExecRoute, record: SandboxRecord) => void;
+    } = {},
   ): Promise<ExecResult> {
     if ((req.argv === undefined) === (req.shell === undefined))
       throw new SandboxerError('usage', 'exec needs exactly one of a command (argv) or a shell string');
     if (req.argv && req.argv.length === 0) throw new SandboxerError('usage', 'exec needs a command to run');
-    const { ext, ctx } = await this.open(id, 'exec', opts.signal);
-    return ext.exec!(ctx, req, out);
+    const { ext, ctx, record } = await this.open(id, 'exec', opts.signal);
+    const tell = opts.execRoute;
+    return ext.exec!(tell ? { ...ctx, execRoute: (route) => tell(route, record) } : ctx, req, out);
   }
 
   async logs(

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { execCommands, getCommand, putCommand, remotePath } from '../../src/extensions/ssh/access.ts';
+import { getCommand, putCommand } from '../../src/extensions/ssh/access.ts';
+import { execCommands, remotePath } from '../../src/extensions/ssh/exec-commands.ts';
 import { tempDir } from '../helpers/env.ts';
 
 /**

@@ -9,6 +9,7 @@ import type { Endpoint, OutputSink } from '../../extensions/contract.ts';
 import { SandboxAccess } from '../../manager/access.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { table } from '../output.ts';
+import { keepExecRoute } from '../exec-route/keep.ts';
 
 /** Using a live sandbox from the CLI: exec, logs, cp, ports, url — the same calls the action and the API make. */
 const access = async (ctx: CommandContext) => new SandboxAccess(await ctx.accessSource());
@@ -70,6 +71,7 @@ export const exec: Command = {
   async run(ctx, { values, positionals }) {
     const [id, ...argv] = positionals;
     if (argv.length === 0) throw usageError('exec: missing the command', `usage: ${exec.usage}`);
+    let kept: Parameters<typeof keepExecRoute>[1] | undefined;
     const r = await (
       await access(ctx)
     ).exec(
@@ -83,8 +85,9 @@ export const exec: Command = {
         ...(values.stdin ? { stdin: await readAll(ctx.stdin()) } : {}),
       },
       sink(ctx),
-      { signal: ctx.signal },
+      { signal: ctx.signal, execRoute: (route, record) => (kept = { route, record }) },
     );
+    if (kept) keepExecRoute(ctx, kept, values.service ? String(values.service) : '');
     if (ctx.json) ctx.out(JSON.stringify({ exit: r }));
     if (r.timed_out) ctx.log.warn(`the command did not end within --timeout ${String(values.timeout)}`);
     return r.timed_out ? 124 : r.exit_code;

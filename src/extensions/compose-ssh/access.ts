@@ -2,17 +2,9 @@ import type { PortSpec } from '../../catalog/schema.ts';
 import { BackendError, usageError } from '../../core/errors.ts';
 import type { Handle } from '../../core/record.ts';
 import type { AccessContext, AccessMethods, Endpoint, LogsRequest } from '../contract.ts';
-import {
-  execOver,
-  getCommand,
-  getOver,
-  groupCommands,
-  putCommand,
-  putOver,
-  remotePath,
-  runKillable,
-  type Place,
-} from '../ssh/access.ts';
+import { execOver, getCommand, getOver, putCommand, putOver } from '../ssh/access.ts';
+import { groupCommands, remotePath, runKillable } from '../ssh/exec-commands.ts';
+import type { Place } from '../ssh/place.ts';
 import { inAccessSession, inSession } from '../ssh/connection.ts';
 import { declaredPortsOf } from '../ssh/workspace-access.ts';
 import { args, sh, trusted } from '../ssh/quote.ts';

@@ -83,6 +83,15 @@ export class SshSession {
 
   private readonly closeHandlers: (() => void)[] = [];
 
+  /** The mux agent's socket when commands go through one (the CLI's warm exec path remembers it). */
+  get muxSocket(): string | undefined {
+    return this.mux?.socket;
+  }
+
+  get target(): SshTarget {
+    return this.o.target;
+  }
+
   private constructor(
     private readonly client: ssh2.Client | undefined,
     private readonly o: OpenOptions,

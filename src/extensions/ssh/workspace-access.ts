@@ -2,7 +2,9 @@ import type { PortSpec } from '../../catalog/schema.ts';
 import { BackendError } from '../../core/errors.ts';
 import type { Handle } from '../../core/record.ts';
 import type { AccessContext, AccessMethods, Endpoint } from '../contract.ts';
-import { execOver, getCommand, getOver, putCommand, putOver, remotePath, type Place } from './access.ts';
+import { execOver, getCommand, getOver, putCommand, putOver } from './access.ts';
+import { remotePath } from './exec-commands.ts';
+import type { Place } from './place.ts';
 import { inAccessSession } from './connection.ts';
 import { targetFromHandle, type SshTarget } from './target.ts';
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { unlinkSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
@@ -95,6 +94,26 @@ export class MuxLink {
     }
     o.log.debug(`ssh ${o.target.host}:${o.target.port}: through the mux agent ${path}`);
     return link;
+  }
+
+  /**
+   * A link to the agent already listening at `path` (the CLI's warm exec path, cli/exec-route/), or undefined
+   * when there is none or it cannot be used: never starts an agent, and a refused host key is only a miss here
+   * (the full path that follows reports it).
+   */
+  static async attach(o: MuxOptions, path: string): Promise<MuxLink | undefined> {
+    const link = new MuxLink(o, path);
+    try {
+      link.spare = await link.connect();
+      return link;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The agent's unix socket. */
+  get socket(): string {
+    return this.path;
   }
 
   /** Connect to the agent and check the host key it holds (a refused key ends that agent). */
@@ -224,6 +243,9 @@ function startAgent(
   const idle = Number(o.env.SANDBOXER_SSH_MUX_IDLE);
   const idle_s = Number.isFinite(idle) && idle > 0 ? idle : DEFAULT_IDLE_S;
   const [exe, ...args] = command;
+  // Loaded here, not at import: the warm exec path attaches to a running agent and never starts one, and
+  // node:child_process is a few milliseconds of its start-up.
+  const { spawn } = process.getBuiltinModule('node:child_process');
   const child = spawn(exe!, args, {
     detached: true,
     stdio: ['pipe', 'pipe', 'ignore'],
