@@ -6,6 +6,7 @@ import {
   mkdirSync,
   readdirSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/core/logger.ts';
 import { SshSession } from '../../src/extensions/ssh/connection.ts';
+import { LocalTarStream, localTarSource } from '../../src/extensions/ssh/local-tar.ts';
 import { allowMux, socketPath } from '../../src/extensions/ssh/mux/paths.ts';
+import { sh } from '../../src/extensions/ssh/quote.ts';
 import type { SshTarget } from '../../src/extensions/ssh/target.ts';
 import { tempDir } from '../helpers/env.ts';
 import { skipReason, testHost } from './host.ts';
@@ -127,6 +130,42 @@ suite('ssh mux agent (real sshd on loopback)', () => {
       expect(Buffer.concat(chunks).length).toBe(4_000_000);
     } finally {
       s.close();
+    }
+  });
+
+  it('the agent reads a local tar itself: the same files and progress as direct; a failing tar fails the upload', async () => {
+    const src = join(tmp.dir, 'tar-src');
+    mkdirSync(join(src, 'sub'), { recursive: true });
+    const data = randomBytes(3 * 1024 * 1024 + 5);
+    writeFileSync(join(src, 'sub', 'big.bin'), data);
+    symlinkSync('/etc/passwd', join(src, 'link'));
+    const digest = createHash('sha256').update(data).digest('hex');
+    const dest = `/tmp/sbx-mux-tar-${randomBytes(4).toString('hex')}`;
+    const put = sh`rm -rf ${dest} && mkdir -p ${dest} && tar -xf - -C ${dest} && sha256sum < ${`${dest}/sub/big.bin`} && readlink ${`${dest}/link`}; rm -rf ${dest}`;
+    for (const [how, env] of [
+      ['agent', muxEnv().env],
+      ['direct', { SANDBOXER_SSH_MUX: '0' }],
+    ] as const) {
+      const s = await open(env, logger());
+      try {
+        const progress: Array<[number, boolean]> = [];
+        const tar = new LocalTarStream(localTarSource(src, true, {}), (n, done) => progress.push([n, done]));
+        const r = await s.exec(put, { stdin: tar });
+        expect(r, how).toEqual({ code: 0, stdout: `${digest}  -\n/etc/passwd\n`, stderr: '' });
+        // Through the agent not one byte of the files passed through this process.
+        expect(tar.readableDidRead, how).toBe(how === 'direct');
+        expect(
+          progress.filter(([, done]) => done),
+          how,
+        ).toEqual([[expect.any(Number), true]]);
+        expect(progress.at(-1)![0], how).toBeGreaterThan(data.length);
+        const missing = new LocalTarStream(localTarSource(join(src, 'missing'), false, {}), () => undefined);
+        await expect(s.exec(put, { stdin: missing }), how).rejects.toThrow(
+          /upload failed: tar of .* failed \(exit 2\): .*missing: Cannot stat/,
+        );
+      } finally {
+        s.close();
+      }
     }
   });
 

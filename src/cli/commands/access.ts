@@ -6,6 +6,7 @@ import { usageError } from '../../core/errors.ts';
 import { byteProgress, megabytes } from '../../core/progress.ts';
 import { SANDBOX_ID_RE } from '../../core/ids.ts';
 import type { Endpoint, OutputSink } from '../../extensions/contract.ts';
+import { LocalTarStream, localTarSource } from '../../extensions/ssh/local-tar.ts';
 import { SandboxAccess } from '../../manager/access.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { table } from '../output.ts';
@@ -207,23 +208,20 @@ export const cp: Command = {
     if (Boolean(from) === Boolean(to))
       throw usageError('cp: exactly one side must be ID:PATH', `usage: ${cp.usage}`);
     const svc = values.service ? { service: String(values.service) } : {};
-    const { create, extract } = await import('tar');
     if (to) {
       const local = resolve(src);
       if (!existsSync(local)) throw usageError(`cp: ${src} does not exist`);
-      const isDir = statSync(local).isDirectory();
-      const tar = create({ cwd: isDir ? local : dirname(local), portable: true }, [
-        isDir ? '.' : basename(local),
-      ]);
-      const counted = (tar as unknown as NodeJS.ReadableStream).pipe(
-        byteProgress((n, done) =>
+      // Through the SSH mux agent, the agent itself reads the files (LocalTarStream).
+      const tar = new LocalTarStream(
+        localTarSource(local, statSync(local).isDirectory(), ctx.env),
+        (n, done) =>
           ctx.log.info(`${done ? 'copied' : 'copying'} ${megabytes(n)} (tar) into ${to.id}:${to.path}`),
-        ),
       );
-      await (await access(ctx)).putFiles(to.id, { ...svc, path: to.path }, counted, { signal: ctx.signal });
+      await (await access(ctx)).putFiles(to.id, { ...svc, path: to.path }, tar, { signal: ctx.signal });
       if (ctx.json) ctx.out(JSON.stringify({ copied: { from: src, to: dst } }));
       return;
     }
+    const { extract } = await import('tar');
     const out = resolve(dst);
     mkdirSync(dirname(out), { recursive: true });
     const tmp = mkdtempSync(join(dirname(out), '.sandboxer-cp-'));

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type ssh2 from 'ssh2';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
@@ -6,6 +7,7 @@ import type { Logger } from '../../core/logger.ts';
 import { createCredentialResolver } from '../../credentials/index.ts';
 import { sleep } from '../../core/sleep.ts';
 import type { ExtensionContext, Secrets } from '../contract.ts';
+import { batchWrites } from './batch-writes.ts';
 import { fingerprintSha256, hostKeyProblem, hostKeyRefused } from './host-key.ts';
 import { MuxLink } from './mux/client.ts';
 import type { SshTarget } from './target.ts';
@@ -206,6 +208,8 @@ export class SshSession {
         // ssh2 leaves Nagle on: each small request (channel open, exec, EOF) then waits for the peer's delayed
         // ACK, 40 ms or more per round trip (#13). The socket exists once connect() returns.
         client.setNoDelay(true);
+        const sock = (client as unknown as { _sock?: Socket })._sock;
+        if (sock) batchWrites(sock);
       } catch (err) {
         // ssh2 throws synchronously on a key it cannot parse; its message never quotes the key.
         o.signal.removeEventListener('abort', onAbort);

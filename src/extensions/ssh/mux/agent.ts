@@ -1,9 +1,10 @@
 import { renameSync, statSync, unlinkSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough, type Readable, Writable } from 'node:stream';
 import { BackendError, SandboxerError } from '../../../core/errors.ts';
 import { silentLogger } from '../../../core/logger.ts';
 import { SshSession } from '../connection.ts';
+import { LocalTarStream, parseLocalTarSource } from '../local-tar.ts';
 import { SshTarget } from '../target.ts';
 import { Frame, frame, json, MUX_PROTOCOL, readFrames, writeFrame } from './frames.ts';
 
@@ -111,7 +112,16 @@ function serve(s: SshSession, sock: Socket, extId: string, quit: () => void): vo
   readFrames(sock, (type, body) => {
     if (type === Frame.exec && !started) {
       started = true;
-      run(s, sock, extId, json<{ command: string; stdin: boolean }>(body), stdin, cancel.signal);
+      const req = json<ExecRequest>(body);
+      if (req.local_tar === undefined) return run(s, sock, extId, req, stdin, cancel.signal);
+      const src = parseLocalTarSource(req.local_tar);
+      if (!src) return sock.destroy();
+      // Opened once the channel reads it, so a tar that fails at once still fails the upload.
+      const tar = new LocalTarStream(src, (bytes, done) => {
+        if (!sock.destroyed) sock.write(frame(Frame.sent, { bytes, done }));
+      });
+      sock.on('close', () => tar.destroy());
+      run(s, sock, extId, req, tar, cancel.signal);
     } else if (type === Frame.stdin) {
       if (!stdin.write(body)) {
         sock.pause();
@@ -124,12 +134,19 @@ function serve(s: SshSession, sock: Socket, extId: string, quit: () => void): vo
   });
 }
 
+interface ExecRequest {
+  command: string;
+  stdin: boolean;
+  /** A local tar this agent runs itself as the command's stdin (the CLI's `cp SRC ID:DST`). */
+  local_tar?: unknown;
+}
+
 function run(
   s: SshSession,
   sock: Socket,
   extId: string,
-  req: { command: string; stdin: boolean },
-  stdin: PassThrough,
+  req: ExecRequest,
+  stdin: Readable,
   signal: AbortSignal,
 ): void {
   // stdout keeps the channel's backpressure: the channel waits while the caller's socket is full.

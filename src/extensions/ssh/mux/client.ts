@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { BackendError, CancelledError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
 import { hostKeyProblem, hostKeyRefused } from '../host-key.ts';
+import { LocalTarStream } from '../local-tar.ts';
 import type { SshTarget } from '../target.ts';
 import { Frame, frame, json, MUX_PROTOCOL, readFrames, writeFrame } from './frames.ts';
 import { muxAgentCommand, muxDir, socketPath } from './paths.ts';
@@ -177,13 +178,21 @@ export class MuxLink {
             opts.stdoutTo.once('drain', () => sock.resume());
           }
         } else if (type === Frame.stderr) opts.stderr(body);
-        else if (type === Frame.exit) finish(undefined, json(body));
+        else if (type === Frame.sent && opts.stdin instanceof LocalTarStream) {
+          const n = json<{ bytes: number; done: boolean }>(body);
+          opts.stdin.sent(n.bytes, n.done);
+        } else if (type === Frame.exit) finish(undefined, json(body));
         else if (type === Frame.error) {
           const e = json<{ message: string; retryable: boolean }>(body);
           finish(new BackendError(this.o.extId, e.message, { retryable: e.retryable }));
         }
       });
       const input = opts.stdin;
+      if (input instanceof LocalTarStream) {
+        // The agent reads the files itself: no byte of them passes through this process.
+        sock.write(frame(Frame.exec, { command, stdin: true, local_tar: input.source }));
+        return;
+      }
       sock.write(frame(Frame.exec, { command, stdin: input !== undefined }));
       if (input === undefined) return;
       if (typeof input === 'string' || Buffer.isBuffer(input)) {

@@ -15,7 +15,9 @@ export const Frame = {
   exit: 4,
   /** agent → client, JSON {message, retryable} */
   error: 5,
-  /** client → agent, JSON {command} */
+  /** agent → client, JSON {bytes, done}: how much of a local tar (EXEC's local_tar) it has sent */
+  sent: 6,
+  /** client → agent, JSON {command, stdin, local_tar?}: local_tar = the agent runs that tar as the stdin */
   exec: 10,
   stdin: 11,
   stdinEnd: 12,
@@ -25,7 +27,8 @@ export const Frame = {
   quit: 14,
 } as const;
 
-export const MUX_PROTOCOL = 1;
+/** 2: EXEC's local_tar and SENT (an agent of protocol 1 would ignore local_tar and send no stdin). */
+export const MUX_PROTOCOL = 2;
 /** Frames larger than this are refused (a peer that is not ours, or a corrupt stream). */
 const MAX_FRAME = 4 * 1024 * 1024;
 
