@@ -62,11 +62,11 @@ const plugin = {
     // only; undici is a third of the code a setup step would parse. The bundle imports the stub instead
     // (writeUndiciStub), which loads the undici entry on first use, so a step without a proxy never parses it.
     b.onResolve({ filter: /^undici$/ }, () => ({ path: `./${UNDICI_LAZY}`, external: true }));
-    // An ES module import of node:http makes Node build its ESM facade, which reads every export, and the
-    // WebSocket/CloseEvent/MessageEvent getters load Node's own undici (60-130 ms per CLI start, #13). Taken as
-    // CommonJS through process.getBuiltinModule, its exports are read only when used. node:crypto likewise: its
-    // facade reads `webcrypto`/`subtle`, which sets up Web Crypto's algorithm tables (~10 ms of the warm exec).
-    b.onResolve({ filter: /^(node:)?(http|crypto)$/ }, (args) => ({
+    // An ES module import of a builtin makes Node build its ESM facade, which reads every export: node:http's
+    // WebSocket/CloseEvent/MessageEvent getters load Node's own undici (60-130 ms per CLI start, #13), node:crypto's
+    // `webcrypto` sets up Web Crypto's algorithm tables, node:fs's `promises` loads readline and the REPL history.
+    // Taken as CommonJS through process.getBuiltinModule, a builtin's exports are read only when used.
+    b.onResolve({ filter: /^(node:)?(http|crypto|fs|net|os|stream|sqlite|child_process)$/ }, (args) => ({
       path: `node:${args.path.replace(/^node:/, '')}`,
       namespace: 'lazy-builtin',
     }));

@@ -3,8 +3,8 @@
 // loaded on demand (ncc emits it as a chunk), so an action step only parses the code it runs: that keeps the
 // setup step's start-up overhead down. Each action entry is a module exporting `run()` (what
 // @github/local-action calls), and importing one runs nothing.
-export async function runCliMain(): Promise<void> {
-  return (await import('./cli/start.ts')).startCli();
+export async function runCliMain(beforeFullCli?: () => void): Promise<void> {
+  return (await import('./cli/start.ts')).startCli(process.argv.slice(2), beforeFullCli);
 }
 export async function setupMain(): Promise<void> {
   return step((await import('./action/setup.ts')).run);
