@@ -20,7 +20,7 @@ import { tempDir } from '../tests/helpers/env.ts';
 import { skipReason, testHost } from '../tests/ssh/host.ts';
 import { writeComposeRepo } from '../tests/ssh/host.ts';
 
-const ROUNDS = 7;
+const ROUNDS = 11;
 // The CLI as users run it: the bundle (npm run build first), not the TypeScript sources through tsx.
 // SANDBOXER_BENCH_CLI=/path/to/bin/sandboxer.js measures another build (a copy of main's, for a before/after).
 const cliArgs = (args: string[]) => [
