@@ -23,9 +23,9 @@ export function execOver(
   out: OutputSink,
 ): Promise<ExecResult> {
   // Only a place that survives JSON (a known container, not one found by a prelude) and a verified host key.
-  const socket = s.muxSocket;
-  if (ctx.execRoute && socket && !place.prelude && !s.target.insecure_accept_any_host_key)
-    ctx.execRoute({ socket, target: s.target, place });
+  const mux = s.muxRoute;
+  if (ctx.execRoute && mux && !place.prelude && !mux.target.insecure_accept_any_host_key)
+    ctx.execRoute({ ...mux, place });
   return runKillable(s, ctx, execCommands(req, place), req, out);
 }
 

@@ -85,13 +85,9 @@ export class SshSession {
 
   private readonly closeHandlers: (() => void)[] = [];
 
-  /** The mux agent's socket when commands go through one (the CLI's warm exec path remembers it). */
-  get muxSocket(): string | undefined {
-    return this.mux?.socket;
-  }
-
-  get target(): SshTarget {
-    return this.o.target;
+  /** The mux agent's socket and this target, when commands go through one (the CLI's warm exec path keeps it). */
+  get muxRoute(): { socket: string; target: SshTarget } | undefined {
+    return this.mux && { socket: this.mux.socket, target: this.o.target };
   }
 
   private constructor(
