@@ -23,6 +23,8 @@ suite(`sandboxer exec / logs / cp / ports / url${reason ? ` (skipped: ${reason})
       ...testHost().env,
       SANDBOXER_STATE_DIR: join(tmp.dir, 'state'),
       SANDBOXER_BASE_DIR: join(tmp.dir, 'host'),
+      // A mux agent of the code under test, not one another checkout's CLI started for the same host and key.
+      SANDBOXER_SSH_MUX_DIR: join(tmp.dir, 'mux'),
     };
     const repo = join(tmp.dir, 'repo');
     writeComposeRepo(repo, testHost().image);
@@ -82,6 +84,33 @@ suite(`sandboxer exec / logs / cp / ports / url${reason ? ` (skipped: ${reason})
     expect(readFileSync(join(back, 'nested', 'a.txt'), 'utf8')).toBe('payload-a\n');
     const bad = await cli(['cp', src, back], env);
     expect(bad.code).toBe(2);
+  });
+
+  it('cp --service copies a file and a directory into a service container (podman cp)', async () => {
+    const src = join(tmp.dir, 'svc');
+    mkdirSync(join(src, 'sub'), { recursive: true });
+    writeFileSync(join(src, 'sub', 'b.txt'), 'payload-b\n');
+    writeFileSync(join(src, 'one.txt'), 'payload-one\n');
+    for (const env2 of [env, { ...env, SANDBOXER_SYSTEM_TAR: '0' }]) {
+      const file = await cli(['cp', '--service', 'web', join(src, 'one.txt'), `${id}:/tmp/svc-in`], env2);
+      expect(file.code, file.stderr).toBe(0);
+      const dir = await cli(['cp', '--service', 'web', src, `${id}:/tmp/svc-in`], env2);
+      expect(dir.code, dir.stderr).toBe(0);
+      const r = await cli(
+        [
+          'exec',
+          id,
+          '--service',
+          'web',
+          '--',
+          'sh',
+          '-c',
+          'cat /tmp/svc-in/one.txt /tmp/svc-in/sub/b.txt; rm -rf /tmp/svc-in',
+        ],
+        env2,
+      );
+      expect(r.stdout).toBe('payload-one\npayload-b\n');
+    }
   });
 
   it('progress lines go to stderr, never into the --json document on stdout', async () => {

@@ -50,10 +50,11 @@ export async function openLocalTar(src: LocalTarSource): Promise<Readable> {
 }
 
 function gnuTar(src: LocalTarSource): Readable {
-  // 64 KB records (-b 128, not tar's 10 KB): ssh2 sends one SSH packet per chunk it is given.
+  // tar's own 10 KB records: bigger ones (-b 128) were a little cheaper to send, but pad the archive with up to
+  // 63 KB of zeros after its end, and `podman cp -` (a copy into a service container) fails on what it leaves unread.
   const child = spawn(
     'tar',
-    ['-cf', '-', '-b', '128', '--owner=0', '--group=0', '--numeric-owner', '-C', src.cwd, '--', src.member],
+    ['-cf', '-', '--owner=0', '--group=0', '--numeric-owner', '-C', src.cwd, '--', src.member],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   // The stream ends only once tar exited 0: a failed tar never looks like a whole archive.
