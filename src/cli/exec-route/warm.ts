@@ -1,7 +1,12 @@
 import { DatabaseSync } from 'node:sqlite';
 import { SANDBOX_ID_RE } from '../../core/ids.ts';
 import { silentLogger } from '../../core/logger.ts';
-import { execCommands, runKillable, type CommandRunner } from '../../extensions/ssh/exec-commands.ts';
+import {
+  collectOutput,
+  execCommands,
+  runKillable,
+  type CommandRunner,
+} from '../../extensions/ssh/exec-commands.ts';
 import { MuxLink } from '../../extensions/ssh/mux/client.ts';
 import { sqliteFile } from '../../state/paths.ts';
 import { readRoute, type ExecRoute } from './route.ts';
@@ -78,20 +83,7 @@ export async function warmExec(argv: string[], env: NodeJS.ProcessEnv): Promise<
   process.on('SIGTERM', onSignal);
   const runner: CommandRunner = {
     stream: (command, o) => link.stream(command, { ...o, signal: o.signal ?? controller.signal }),
-    async exec(command, o = {}) {
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      const r = await runner.stream(command, {
-        ...o,
-        stdout: (d) => out.push(d),
-        stderr: (d) => err.push(d),
-      });
-      return {
-        code: r.code,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString(),
-      };
-    },
+    exec: (command, o = {}) => collectOutput(runner.stream, command, o),
   };
   let code: number;
   try {

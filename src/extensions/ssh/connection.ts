@@ -8,6 +8,7 @@ import { createCredentialResolver } from '../../credentials/index.ts';
 import { sleep } from '../../core/sleep.ts';
 import type { ExtensionContext, Secrets } from '../contract.ts';
 import { batchWrites } from './batch-writes.ts';
+import { collectOutput } from './exec-commands.ts';
 import { fingerprintSha256, hostKeyProblem, hostKeyRefused } from './host-key.ts';
 import { MuxLink } from './mux/client.ts';
 import type { SshTarget } from './target.ts';
@@ -234,19 +235,8 @@ export class SshSession {
   }
 
   /** Run one command (already quoted with sh`…`); resolves with its exit code and output, never throws on code. */
-  async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    const out: Buffer[] = [];
-    const errOut: Buffer[] = [];
-    const r = await this.stream(command, {
-      ...opts,
-      stdout: (d) => out.push(d),
-      stderr: (d) => errOut.push(d),
-    });
-    return {
-      code: r.code,
-      stdout: Buffer.concat(out).toString('utf8'),
-      stderr: Buffer.concat(errOut).toString('utf8'),
-    };
+  exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    return collectOutput((c, o) => this.stream(c, o), command, opts);
   }
 
   /**

@@ -28,6 +28,25 @@ export interface CommandRunner {
   ): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
+/** A command's exit code and whole output (UTF-8), from a run that streams them. */
+export async function collectOutput<O extends object>(
+  stream: (
+    command: string,
+    opts: O & { stdout(d: Buffer): void; stderr(d: Buffer): void },
+  ) => Promise<{ code: number }>,
+  command: string,
+  opts: O,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const r = await stream(command, { ...opts, stdout: (d) => out.push(d), stderr: (d) => err.push(d) });
+  return {
+    code: r.code,
+    stdout: Buffer.concat(out).toString('utf8'),
+    stderr: Buffer.concat(err).toString('utf8'),
+  };
+}
+
 const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const WRAP = 'echo $$ >"$0" || exit 126; exec "$@"';
 /** After a kill, how long the channel may take to close before it is closed from our side. */
