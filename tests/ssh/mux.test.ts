@@ -9,6 +9,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/core/logger.ts';
 import { SshSession } from '../../src/extensions/ssh/connection.ts';
 import { LocalTarStream, localTarSource } from '../../src/extensions/ssh/local-tar.ts';
+import { Frame, frame, MUX_PROTOCOL, readFrames } from '../../src/extensions/ssh/mux/frames.ts';
 import { allowMux, socketPath } from '../../src/extensions/ssh/mux/paths.ts';
 import { sh } from '../../src/extensions/ssh/quote.ts';
 import type { SshTarget } from '../../src/extensions/ssh/target.ts';
@@ -193,6 +195,29 @@ suite('ssh mux agent (real sshd on loopback)', () => {
     const log = logger();
     expect((await run(env, log)).code).toBe(7);
     expect(statSync(sock).isSocket()).toBe(true);
+  });
+
+  it('an agent of another protocol version (an upgrade) is asked to quit and replaced by a new one', async () => {
+    const { dir, env } = muxEnv();
+    mkdirSync(dir, { mode: 0o700 });
+    const sock = socketPath(dir, target, key, undefined)!;
+    const got: number[] = [];
+    const old = createServer((c) => {
+      c.write(frame(Frame.hello, { v: MUX_PROTOCOL - 1, host_key: '' }));
+      readFrames(c, (type) => void got.push(type));
+      c.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => old.listen(sock, r));
+    const oldIno = statSync(sock).ino;
+    try {
+      const log = logger();
+      expect((await run(env, log)).code).toBe(7);
+      expect(log.lines.join('\n')).toContain('through the mux agent');
+      await until('the old agent is told to quit', () => got.includes(Frame.quit));
+      expect(statSync(sock).ino).not.toBe(oldIno);
+    } finally {
+      old.close();
+    }
   });
 
   it('SANDBOXER_SSH_MUX=0 connects directly: no agent, no socket', async () => {

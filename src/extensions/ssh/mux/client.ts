@@ -36,6 +36,8 @@ const DEFAULT_IDLE_S = 60;
 const CONNECT_MS = 3000;
 const START_MS = 20_000;
 const STDIN_PIECE = 1024 * 1024;
+/** The error code of an agent that speaks another protocol version. */
+const OTHER_PROTOCOL = 'E_MUX_PROTOCOL';
 
 type Handler = (type: number, body: Buffer) => void;
 interface Link {
@@ -78,12 +80,12 @@ export class MuxLink {
     } catch (err) {
       if (err instanceof BackendError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ECONNREFUSED') {
+      if (code !== 'ENOENT' && code !== 'ECONNREFUSED' && code !== OTHER_PROTOCOL) {
         o.log.debug(`ssh mux agent at ${path}: ${(err as Error).message}; connecting directly`);
         return undefined;
       }
       // No agent, or a stale socket left by one that died: start a new one.
-      if (code === 'ECONNREFUSED') unlinkQuietly(path);
+      if (code === 'ECONNREFUSED' || code === OTHER_PROTOCOL) unlinkQuietly(path);
       try {
         await startAgent(o, command, path, key, agentSock);
         link.spare = await link.connect();
@@ -134,7 +136,11 @@ export class MuxLink {
         if (handler) return handler(type, body);
         if (type !== Frame.hello) return fail(new Error(`unexpected frame ${type} before hello`));
         const hello = json<{ v: number; host_key: string }>(body);
-        if (hello.v !== MUX_PROTOCOL) return fail(new Error(`agent speaks protocol ${hello.v}`));
+        if (hello.v !== MUX_PROTOCOL) {
+          // An agent of another sandboxer version (an upgrade): it is asked to go, and a new one takes its place.
+          sock.write(frame(Frame.quit));
+          return fail(Object.assign(new Error(`agent speaks protocol ${hello.v}`), { code: OTHER_PROTOCOL }));
+        }
         const problem = hostKeyProblem(this.o.target, Buffer.from(hello.host_key, 'base64'));
         if (problem) {
           sock.write(frame(Frame.quit));
