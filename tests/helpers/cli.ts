@@ -49,10 +49,26 @@ export function cliArgs(args: string[]): string[] {
   return CLI_FROM_BUNDLE ? bundledCliArgs(args) : ['--import', 'tsx', ENTRY, ...args];
 }
 
+/**
+ * The environment a child CLI inherits from the test process: without the variables that configure sandboxer or a
+ * backend (SANDBOXER_*, E2B_*, MODAL_*) of whoever runs the tests, so a developer's own host or keys cannot change
+ * what a test sees; each test passes the ones it means. The harness's own settings stay, and so does
+ * SANDBOXER_DEFAULT_PROFILE, which vitest.config.ts sets for every test (profile.saas-stub).
+ */
+export function inheritedEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) =>
+        !/^(SANDBOXER_|E2B_|MODAL_)/.test(k) ||
+        /^SANDBOXER_(TEST_|REQUIRE_NODE_MAJOR$|ACTIONLINT$|DEFAULT_PROFILE$)/.test(k),
+    ),
+  );
+}
+
 export function cliSync(args: string[], env: NodeJS.ProcessEnv): CliResult {
   const r = spawnSync(process.execPath, cliArgs(args), {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
+    env: { ...inheritedEnv(), ...env },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -61,7 +77,10 @@ export function cliSync(args: string[], env: NodeJS.ProcessEnv): CliResult {
 
 export function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, cliArgs(args), { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, cliArgs(args), {
+      cwd: REPO_ROOT,
+      env: { ...inheritedEnv(), ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
