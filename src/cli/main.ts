@@ -1,6 +1,7 @@
 import '../core/zod-jitless.ts';
 import { allowMux } from '../extensions/ssh/mux/paths.ts';
 import { runCli } from './run.ts';
+import { abortOnSignals, signalExitCode } from './signals.ts';
 
 /** The hidden verb the CLI starts its SSH mux agent with (src/extensions/ssh/mux/agent.ts). */
 const MUX_AGENT_VERB = '__ssh-mux-agent';
@@ -10,16 +11,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   if (argv[0] === MUX_AGENT_VERB) return (await import('../extensions/ssh/mux/agent.ts')).runMuxAgent();
   // exec, cp, ports and url reuse one SSH connection across CLI calls (SANDBOXER_SSH_MUX=0 connects directly).
   allowMux([process.execPath, ...process.execArgv, process.argv[1]!, MUX_AGENT_VERB]);
-  const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) process.exit(130);
-    process.stderr.write(`received ${sig}: cancelling and cleaning up (send again to exit at once)\n`);
-    controller.abort(new Error(sig));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const controller = abortOnSignals();
   const code = await runCli(argv, {
     stdout: (s) => process.stdout.write(`${s}\n`),
     stderr: (s) => process.stderr.write(`${s}\n`),
@@ -30,8 +22,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     signal: controller.signal,
   });
   // Cut short by Ctrl-C / SIGTERM (a drained serve still ends 0): the shell convention (128 + signal number), so scripts can tell it from a failure.
-  const reason = controller.signal.aborted ? String((controller.signal.reason as Error)?.message) : '';
-  const final = code === 0 ? 0 : reason === 'SIGINT' ? 130 : reason === 'SIGTERM' ? 143 : code;
+  const final = code === 0 ? 0 : (signalExitCode(controller.signal) ?? code);
   process.exitCode = final;
   // A backend call we stopped waiting for (raced against the bound or the cancel) may still hold a socket open:
   // it must not keep the process alive. After a cancel exit at once; otherwise give stragglers a short grace.

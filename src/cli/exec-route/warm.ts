@@ -9,6 +9,7 @@ import {
 } from '../../extensions/ssh/exec-commands.ts';
 import { MuxLink } from '../../extensions/ssh/mux/client.ts';
 import { sqliteFile } from '../../state/paths.ts';
+import { abortOnSignals, signalExitCode } from '../signals.ts';
 import { readRoute, type ExecRoute } from './route.ts';
 
 /**
@@ -71,16 +72,8 @@ export async function warmExec(argv: string[], env: NodeJS.ProcessEnv): Promise<
   );
   if (!link) return false;
 
-  // From here on the command is sent: the outcome is the command's, as on the full path (main.ts's signals).
-  const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (++signals > 1) process.exit(130);
-    process.stderr.write(`received ${sig}: cancelling and cleaning up (send again to exit at once)\n`);
-    controller.abort(new Error(sig));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // From here on the command is sent: the outcome is the command's, and signals act as on the full path.
+  const controller = abortOnSignals();
   const runner: CommandRunner = {
     stream: (command, o) => link.stream(command, { ...o, signal: o.signal ?? controller.signal }),
     exec: (command, o = {}) => collectOutput(runner.stream, command, o),
@@ -96,8 +89,7 @@ export async function warmExec(argv: string[], env: NodeJS.ProcessEnv): Promise<
     );
     code = r.exit_code;
   } catch (err) {
-    const reason = String((controller.signal.reason as Error | undefined)?.message);
-    if (controller.signal.aborted) code = reason === 'SIGTERM' ? 143 : 130;
+    if (controller.signal.aborted) code = signalExitCode(controller.signal) ?? 130;
     else {
       const e = err as Error & { hint?: string };
       process.stderr.write(`error: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}\n`);
