@@ -17,14 +17,15 @@ export function keepExecRoute(
 ): void {
   try {
     if (stateBackend(ctx.env) !== 'sqlite') return;
+    const { record } = kept;
     writeRoute(ctx.env, process.cwd(), {
-      route: kept.route,
-      ext_id: kept.record.extension_id,
-      id: kept.record.id,
+      ...kept.route,
+      id: record.id,
       service,
+      ext_id: record.extension_id,
       db: sqliteFile(ctx.env),
-      revision: kept.record.revision,
-      expires_at: kept.record.expires_at,
+      revision: record.revision,
+      ...(record.expires_at ? { expires_at: record.expires_at } : {}),
       roots: catalogRoots(ctx.env),
     });
   } catch (err) {

@@ -89,16 +89,8 @@ export function routeFile(
   return join(d.dir, `exec-${key}.json`);
 }
 
-export interface RouteFacts {
-  route: MuxExecRoute;
-  ext_id: string;
-  id: string;
-  service: string;
-  db: string;
-  revision: number;
-  expires_at?: string | undefined;
-  roots: string[];
-}
+/** What the full path resolved; writeRoute adds the version and the digests of what it came from. */
+export type RouteFacts = Omit<ExecRoute, 'v' | 'salt' | 'env' | 'inputs'>;
 
 /** Keep a route (written whole, then moved into place, readable by this user only). */
 export function writeRoute(env: NodeJS.ProcessEnv, cwd: string, f: RouteFacts): void {
@@ -107,17 +99,10 @@ export function writeRoute(env: NodeJS.ProcessEnv, cwd: string, f: RouteFacts): 
   const salt = randomBytes(16).toString('hex');
   const route: ExecRoute = {
     v: ROUTE_VERSION,
-    ...f.route,
-    id: f.id,
-    service: f.service,
-    ext_id: f.ext_id,
-    db: f.db,
-    revision: f.revision,
-    ...(f.expires_at ? { expires_at: f.expires_at } : {}),
-    roots: f.roots,
+    ...f,
     salt,
     env: envDigest(env, cwd, salt),
-    inputs: inputsDigest(f.roots, f.route.target.known_hosts),
+    inputs: inputsDigest(f.roots, f.target.known_hosts),
   };
   const temp = `${file}.${process.pid}`;
   writeFileSync(temp, `${JSON.stringify(route)}\n`, { mode: 0o600 });
