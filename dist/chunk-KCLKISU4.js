@@ -1,0 +1,3 @@
+import{createRequire as __sbxRequire}from'node:module';import{fileURLToPath as __sbxPath}from'node:url';import{dirname as __sbxDir}from'node:path';const require=__sbxRequire(import.meta.url),__filename=__sbxPath(import.meta.url),__dirname=__sbxDir(__filename);
+import{a as r}from"./chunk-A4DTITQS.js";function s(){let n=new AbortController,e=0,o=r(t=>{++e>1&&process.exit(130),process.stderr.write(`received ${t}: cancelling and cleaning up (send again to exit at once)
+`),n.abort(new Error(t))},"onSignal");return process.on("SIGINT",o),process.on("SIGTERM",o),n}r(s,"abortOnSignals");function i(n){let e=n.aborted?String(n.reason?.message):"";return e==="SIGINT"?130:e==="SIGTERM"?143:void 0}r(i,"signalExitCode");export{s as a,i as b};
