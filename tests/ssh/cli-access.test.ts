@@ -3,11 +3,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Endpoint } from '../../src/extensions/contract.ts';
-import type { SandboxRecord } from '../../src/core/record.ts';
 import { openStateStore } from '../../src/state/open.ts';
 import { cli, cliArgs, json, REPO_ROOT } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
-import { skipReason, testHost, writeComposeRepo } from './host.ts';
+import { cliComposeSandbox, skipReason, testHost } from './host.ts';
 
 /** exec, logs, cp, ports and url as a user types them, against a compose-ssh sandbox on the loopback host. */
 const reason = skipReason();
@@ -26,14 +25,7 @@ suite(`sandboxer exec / logs / cp / ports / url${reason ? ` (skipped: ${reason})
       // A mux agent of the code under test, not one another checkout's CLI started for the same host and key.
       SANDBOXER_SSH_MUX_DIR: join(tmp.dir, 'mux'),
     };
-    const repo = join(tmp.dir, 'repo');
-    writeComposeRepo(repo, testHost().image);
-    const r = await cli(
-      ['create', '--profile', 'profile.compose-e2e', '--input', `repo=${repo}`, '--json'],
-      env,
-    );
-    id = json<SandboxRecord>(r).id;
-    created = r;
+    ({ id, created } = await cliComposeSandbox(tmp.dir, env));
   });
   afterAll(async () => {
     if (id) await cli(['destroy', id], env);

@@ -2,10 +2,9 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, w
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxRecord } from '../../src/core/record.ts';
-import { cli, json } from '../helpers/cli.ts';
+import { cli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
-import { skipReason, testHost, writeComposeRepo } from './host.ts';
+import { cliComposeSandbox, skipReason, testHost } from './host.ts';
 
 /**
  * The warm exec path (src/cli/exec-route/) on the real sshd + podman host. To tell which path an exec took, the
@@ -51,13 +50,7 @@ suite(`warm exec route${reason ? ` (skipped: ${reason})` : ''}`, () => {
       SANDBOXER_CATALOG_PATH: catalog,
       SANDBOXER_KNOWN_HOSTS: knownHosts,
     };
-    const repo = join(tmp.dir, 'repo');
-    writeComposeRepo(repo, testHost().image);
-    const r = await cli(
-      ['create', '--profile', 'profile.compose-e2e', '--input', `repo=${repo}`, '--json'],
-      env,
-    );
-    id = json<SandboxRecord>(r).id;
+    ({ id } = await cliComposeSandbox(tmp.dir, env));
     const d = db();
     body = (d.prepare('SELECT body FROM sandboxes WHERE id = ?').get(id) as { body: string }).body;
     d.close();

@@ -1,6 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { SandboxRecord } from '../../src/core/record.ts';
+import { cli, json, type CliResult } from '../helpers/cli.ts';
 
 /**
  * The real SSH + podman host on loopback (scripts/test-host/setup.sh). Tests skip only when it cannot exist here:
@@ -114,4 +116,18 @@ export function writeComposeRepo(
   };
   writeFileSync(join(dir, 'docker-compose.yml'), JSON.stringify(compose, null, 2));
   writeFileSync(join(dir, 'README.md'), 'test repo\n');
+}
+
+/** A compose-ssh sandbox of profile.compose-e2e made by the CLI as a user would, over a repo written in dir/repo. */
+export async function cliComposeSandbox(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ id: string; created: CliResult }> {
+  const repo = join(dir, 'repo');
+  writeComposeRepo(repo, testHost().image);
+  const created = await cli(
+    ['create', '--profile', 'profile.compose-e2e', '--input', `repo=${repo}`, '--json'],
+    env,
+  );
+  return { id: json<SandboxRecord>(created).id, created };
 }
