@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { exec } from '../../src/cli/commands/access.ts';
 import { warmRequest } from '../../src/cli/exec-route/warm.ts';
 
 /** Which command lines the warm exec path may take (src/cli/exec-route/warm.ts); every other one is the full CLI. */
@@ -42,5 +43,10 @@ describe('warm exec: the command lines it takes', () => {
       ['logs', id, '--', 'true'],
     ])
       expect(warmRequest(argv), argv.join(' ')).toBeUndefined();
+  });
+
+  it("is named in exec's --help, with where the docs are", () => {
+    expect(exec.details).toMatch(/takes the warm path/);
+    expect(exec.details).toContain('docs/using-a-sandbox.md, "Warm exec"');
   });
 });
