@@ -83,7 +83,10 @@ StrictModes no
 # Benchmarks and concurrency tests open many connections at once; the default 10:30:100 drops some.
 MaxStartups 200
 MaxSessions 20
-SetEnv CONTAINERS_CONF=$dir/containers.conf
+# SHLVL=1: bash sources the user's ~/.bashrc for every command sshd runs when it is a top-level shell (Debian's
+# SSH_SOURCE_BASHRC), here root's, which may do anything (this machine's runs pyenv init: ~0.1 s of CPU per
+# command, most of what the suite spent on the host). Started at level 1, the command's shell is not top-level.
+SetEnv CONTAINERS_CONF=$dir/containers.conf SHLVL=1
 Subsystem sftp internal-sftp
 EOF
 

@@ -7,10 +7,10 @@ import { tempDir } from '../helpers/env.ts';
 
 /**
  * The package as a user gets it: `npm pack` (which builds lib/ through `prepare`), the tarball installed into a
- * fresh project and globally (a prefix install, as `npm install -g` does), then the library imported by name
- * with plain node and the installed `sandboxer` run on the stub. Dependencies come from the npm cache where it
- * has them (`--prefer-offline`), the registry otherwise; install scripts are skipped (ssh2's optional native
- * crypto falls back to JavaScript).
+ * fresh project, the checkout installed globally (a prefix install, as `npm install -g .` does), then the library
+ * imported by name with plain node and the installed `sandboxer` run on the stub. Dependencies come from the npm
+ * cache where it has them (`--prefer-offline`), the registry otherwise; install scripts are skipped (ssh2's
+ * optional native crypto falls back to JavaScript).
  */
 const ROOT = resolve(import.meta.dirname, '../..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -96,7 +96,9 @@ describe('the packed package', () => {
   }, 120_000);
 
   it('puts a working sandboxer in the project and, installed globally, on PATH', () => {
-    run('npm', ['install', '--global', '--prefix', prefix, ...NPM_FLAGS, tarball], tmp.dir);
+    // Globally as the README's first path does it, `npm install -g .` in a checkout whose dependencies are
+    // installed (npm links the checkout: no second install of every dependency; the tarball is the project's).
+    run('npm', ['install', '--global', '--prefix', prefix, ...NPM_FLAGS, ROOT], tmp.dir);
     for (const bin of [join(project, 'node_modules/.bin/sandboxer'), join(prefix, 'bin/sandboxer')]) {
       expect(run(bin, ['--version'], tmp.dir).trim()).toBe(pkg.version);
       const created = JSON.parse(

@@ -5,13 +5,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeE2bServer } from '../fakes/e2b-server.ts';
 import { HangingProxy } from '../fakes/hanging-proxy.ts';
-import { cliArgs, cliSync, json, REPO_ROOT, type CliResult } from '../helpers/cli.ts';
+import { CLI_FROM_BUNDLE, cliArgs, cliSync, json, REPO_ROOT, type CliResult } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/env.ts';
 
 /**
  * Every bound fires even after garbage collection (nodejs/node#57736) and a cancel ends a create at once, against
  * an E2B whose envd health probe never answers. The CLI runs as a real child process under `--expose-gc` with a
- * full GC every 50 ms; the SDK's own request timeout is set far beyond the bounds, so only ours can end it.
+ * full GC every 20 ms; the SDK's own request timeout is set far beyond the bounds, so only ours can end it.
  */
 const GC = fileURLToPath(new URL('../fixtures/gc-pressure.mjs', import.meta.url));
 const HANG_LIMIT_MS = 45_000;
@@ -70,7 +70,7 @@ beforeAll(async () => {
   (proxy as unknown as { target: string }).target = fake.url;
   await proxy.start();
   mkdirSync(join(tmp.dir, 'catalog', 'profiles'), { recursive: true });
-  profile('profile.e2b-hang-short', 12);
+  profile('profile.e2b-hang-short', 5);
   profile('profile.e2b-hang-long', 600);
   env = {
     ...fake.env(),
@@ -91,7 +91,7 @@ describe('bounds against a backend that never answers, under forced GC', () => {
     const r = await gcCli(cliArgs(['create', '--profile', 'profile.e2b-hang-short', '--json']));
     expect(r.killed, `still running after ${HANG_LIMIT_MS} ms:\n${r.stderr}`).toBe(false);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/not ready within 12s/);
+    expect(r.stderr).toMatch(/not ready within 5s/);
     expect(proxy.hung.length).toBeGreaterThan(0);
     const list = json<{ state: string; cleanup_pending?: boolean }[]>(
       cliSync(['list', '--all', '--profile', 'profile.e2b-hang-short', '--json'], env),
@@ -123,10 +123,13 @@ describe('bounds against a backend that never answers, under forced GC', () => {
 
   it('the setup action step ends promptly on SIGINT with the sandbox torn down, a request still hanging', async () => {
     const before = proxy.hung.length;
+    // The step as the runner starts it (dist/setup/main.js), or from source when dist/ is older than src/.
     const bundle = pathToFileURL(join(REPO_ROOT, 'src/bundle.ts')).href;
     const script = `const m = await import(${JSON.stringify(bundle)}); await m.setupMain();`;
     const r = await gcCli(
-      ['--import', 'tsx', '--input-type=module', '-e', script],
+      CLI_FROM_BUNDLE
+        ? [join(REPO_ROOT, 'dist/setup/main.js')]
+        : ['--import', 'tsx', '--input-type=module', '-e', script],
       (kill) => {
         const poll = setInterval(() => {
           if (proxy.hung.length > before) {
