@@ -26,7 +26,13 @@ export default defineConfig({
     // of what would leak from one file to the next (process.env writes, chdir, module mocks).
     projects: (['unit', 'process', 'integration'] as const).map((name) => ({
       extends: true,
-      test: { name, include: by[name], isolate: name === 'integration' },
+      test: {
+        name,
+        include: by[name],
+        isolate: name === 'integration',
+        // One PostgreSQL server for every file that needs one (tests/state/pg-server.ts startPg()).
+        ...(name === 'integration' ? { globalSetup: ['tests/state/pg-global.ts'] } : {}),
+      },
     })),
   },
 });

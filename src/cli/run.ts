@@ -4,6 +4,7 @@ import { stderrLogger } from '../core/logger.ts';
 import { didYouMean, suggest } from '../core/suggest.ts';
 import { packageVersion } from '../core/version.ts';
 import { createCredentialResolver } from '../credentials/index.ts';
+import { addMaskCommand } from '../credentials/mask.ts';
 import type { AccessSource } from '../manager/access-source.ts';
 import type { SandboxManager } from '../manager/manager.ts';
 import type { ManagerOptions } from '../manager/wiring.ts';
@@ -243,7 +244,7 @@ export async function runCli(argv: string[], io: CliIo, given?: Command[]): Prom
       env,
       log,
       lenientCatalog: command.lenientCatalog ?? false,
-      credentials: createCredentialResolver(env, (line) => io.stderr(`::add-mask::${line}`)),
+      credentials: createCredentialResolver(env, (line) => io.stderr(addMaskCommand(line))),
     });
     // A lean verb never loads the manager's wiring; any other has it ready for the synchronous ctx.manager().
     const factory = command.lean ? undefined : await import('../manager/factory.ts');

@@ -5,8 +5,8 @@ import { vaultScheme } from './vault.ts';
 
 /**
  * The production resolver: env:, file: and vault: refs; values masked in the Actions log as they resolve.
- * `maskSink` defaults to core.setSecret (stdout); the CLI passes a stderr writer so `--json` stdout stays pure
- * JSON — the runner processes workflow commands from both streams.
+ * `maskSink` defaults to stdout (where core.setSecret writes); the CLI passes a stderr writer so `--json` stdout
+ * stays pure JSON — the runner processes workflow commands from both streams.
  */
 export function createCredentialResolver(
   env: NodeJS.ProcessEnv = process.env,

@@ -17,20 +17,31 @@ describe('actionsMasker', () => {
     expect(lines).toEqual(['-----BEGIN KEY-----', 'AAAAline1', 'BBBBline2', '-----END KEY-----']);
   });
 
-  it('with @actions/core, emits one ::add-mask:: command per line on stdout', () => {
+  it("emits one ::add-mask:: command per line on stdout, escaped exactly as @actions/core's setSecret does", () => {
+    // A value whose text looks like escapes, and a CR inside the line: the runner must get the line itself.
+    const odd = 'pct%25-and-%0A-and-cr\r-x9';
     const script = [
+      "import { setSecret } from '@actions/core';",
       "import { actionsMasker } from './src/credentials/mask.ts';",
       "actionsMasker({ GITHUB_ACTIONS: 'true' })('first-line-x1\\nsecond-line-y2');",
+      "process.stdout.write('--\\n');",
+      `actionsMasker({ GITHUB_ACTIONS: 'true' })(${JSON.stringify(odd)});`,
+      `setSecret(${JSON.stringify(odd)});`,
     ].join('\n');
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
       timeout: 60_000,
     });
-    expect(r.status).toBe(0);
-    expect(r.stdout.split(/\r?\n/).filter(Boolean)).toEqual([
+    expect(r.status, r.stderr).toBe(0);
+    const [ours, theirs] = r.stdout.split('--\n') as [string, string];
+    expect(ours.split(/\r?\n/).filter(Boolean)).toEqual([
       '::add-mask::first-line-x1',
       '::add-mask::second-line-y2',
     ]);
+    const both = theirs.split(/\r?\n/).filter(Boolean);
+    expect(both).toHaveLength(2);
+    expect(both[0], 'ours, then setSecret').toBe(both[1]);
+    expect(both[0]).toBe('::add-mask::pct%2525-and-%250A-and-cr%0D-x9');
   });
 });

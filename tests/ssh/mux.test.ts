@@ -165,6 +165,9 @@ suite('ssh mux agent (real sshd on loopback)', () => {
         await expect(s.exec(put, { stdin: missing }), how).rejects.toThrow(
           /upload failed: tar of .* failed \(exit 2\): .*missing: Cannot stat/,
         );
+        // A command that ends before the tar does (here without reading it) still fails when the tar fails.
+        const late = new LocalTarStream(localTarSource(join(src, 'missing'), false, {}), () => undefined);
+        await expect(s.exec('true', { stdin: late }), how).rejects.toThrow(/upload failed: tar of .* failed/);
       } finally {
         s.close();
       }

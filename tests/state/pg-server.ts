@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 
 /**
  * A throwaway PostgreSQL server on loopback for the tests: initdb + pg_ctl from Debian's `postgresql` package
@@ -39,30 +41,62 @@ export interface PgServer {
   stop(): void;
 }
 
-export async function startPg(): Promise<PgServer> {
+/** Where a running server is: what a test file needs to create its databases on it (JSON, for vitest's provide). */
+export interface PgAddress {
+  bin: string;
+  dir: string;
+  port: number;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The integration project's one PostgreSQL server (tests/state/pg-global.ts), absent without PostgreSQL. */
+    pg?: PgAddress;
+  }
+}
+
+/** Runs a PostgreSQL client or server binary (as `postgres` when root: the server refuses root). */
+function pgRun(a: Pick<PgAddress, 'bin' | 'dir'>, cmd: string, args: string[]): string {
+  const asRoot = process.getuid?.() === 0;
+  return execFileSync(
+    asRoot ? 'runuser' : join(a.bin, cmd),
+    asRoot ? ['-u', 'postgres', '--', join(a.bin, cmd), ...args] : args,
+    { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', cwd: a.dir },
+  );
+}
+
+/** A server's databases as a test file sees them: `database(name)` makes a fresh one each call. */
+function server(a: PgAddress, stop: () => void): PgServer {
+  const base = `postgres://sandboxer@127.0.0.1:${a.port}`;
+  return {
+    url: `${base}/postgres`,
+    database(name) {
+      // Files share the server: a name is made unique to this call (test files reuse theirs, run after run).
+      const db = `${name}_${randomBytes(4).toString('hex')}`;
+      pgRun(a, 'createdb', ['-h', '127.0.0.1', '-p', String(a.port), '-U', 'sandboxer', db]);
+      return `${base}/${db}`;
+    },
+    stop,
+  };
+}
+
+/** Starts a server of its own in a temp directory (the integration project's global setup does, once per run). */
+export async function startPgServer(): Promise<{ address: PgAddress; stop(): void }> {
   const bin = pgBinDir();
   if (!bin) throw new Error(PG_SKIP_REASON);
   const dir = mkdtempSync(join(tmpdir(), 'sbx-pg-'));
   const data = join(dir, 'data');
-  const asRoot = process.getuid?.() === 0;
-  if (asRoot) {
+  if (process.getuid?.() === 0) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
     chownSync(dir, uid, gid);
   }
-  const run = (cmd: string, args: string[]) =>
-    execFileSync(
-      asRoot ? 'runuser' : join(bin, cmd),
-      asRoot ? ['-u', 'postgres', '--', join(bin, cmd), ...args] : args,
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        encoding: 'utf8',
-        cwd: dir,
-      },
-    );
   const port = await freePort();
-  run('initdb', ['-D', data, '-A', 'trust', '-U', 'sandboxer', '--no-sync', '-E', 'UTF8']);
-  run('pg_ctl', [
+  const a = { bin, dir, port };
+  pgRun(a, 'initdb', ['-D', data, '-A', 'trust', '-U', 'sandboxer', '--no-sync', '-E', 'UTF8']);
+  // Several files at once use it: concurrency tests open a connection per CLI process (50 at a time) and serve
+  // replicas keep pools.
+  pgRun(a, 'pg_ctl', [
     '-D',
     data,
     '-l',
@@ -71,22 +105,28 @@ export async function startPg(): Promise<PgServer> {
     '-t',
     '60',
     '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=600`,
     'start',
   ]);
-  const base = `postgres://sandboxer@127.0.0.1:${port}`;
   return {
-    url: `${base}/postgres`,
-    database(name) {
-      run('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'sandboxer', name]);
-      return `${base}/${name}`;
-    },
+    address: a,
     stop() {
       try {
-        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        pgRun(a, 'pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     },
   };
+}
+
+/**
+ * The PostgreSQL server for a test file: the run's shared one when the integration project started it (one
+ * initdb per run instead of one per file; `stop()` then leaves it running), else one of the file's own.
+ */
+export async function startPg(): Promise<PgServer> {
+  const shared = inject('pg');
+  if (shared) return server(shared, () => undefined);
+  const own = await startPgServer();
+  return server(own.address, own.stop);
 }

@@ -8,8 +8,11 @@ import { HAVE_SQLITE } from './stores.ts';
 /** One process opening the SQLite store (schema, WAL switch) and listing it, as `sandboxer list` does. */
 const OPENER = `
 import { SqliteStateStore } from './src/state/sqlite/sqlite-store.ts';
-// Every process starts opening at the same instant (argv[2]), whatever its start-up took.
-while (Date.now() < Number(process.argv[2]));
+// Every process starts opening at the same instant (argv[2]), whatever its start-up took: asleep until just
+// before it, then spinning for the last few milliseconds.
+const at = Number(process.argv[2]);
+await new Promise((r) => setTimeout(r, at - Date.now() - 15));
+while (Date.now() < at);
 const store = new SqliteStateStore(process.argv[1]);
 await store.listSandboxes();
 process.stdout.write('ok');

@@ -10,6 +10,7 @@ import type { ExtensionContext, Secrets } from '../contract.ts';
 import { batchWrites } from './batch-writes.ts';
 import { collectOutput } from './exec-commands.ts';
 import { fingerprintSha256, hostKeyProblem, hostKeyRefused } from './host-key.ts';
+import { LocalTarStream } from './local-tar.ts';
 import { MuxLink } from './mux/client.ts';
 import type { SshTarget } from './target.ts';
 
@@ -304,20 +305,24 @@ export class SshSession {
           code = c;
           if (s) sig = s;
         });
+        const input = opts.stdin;
+        const failed = (e: Error) =>
+          reject(new BackendError(this.o.extId, `upload failed: ${e.message}`, { retryable: false }));
         ch.on('close', () => {
           signal.removeEventListener('abort', onAbort);
-          resolve({
+          const r = {
             code: code ?? (sig ? 128 + (SIGNALS[sig] ?? 0) : 255),
             ...(sig ? { signal: sig } : {}),
-          });
+          };
+          if (input instanceof LocalTarStream) input.settled().then(() => resolve(r), failed);
+          else resolve(r);
         });
-        const input = opts.stdin;
         if (input === undefined) ch.end();
         else if (typeof input === 'string' || Buffer.isBuffer(input)) ch.end(input);
         else {
           input.on('error', (e) => {
             ch.close();
-            reject(new BackendError(this.o.extId, `upload failed: ${e.message}`, { retryable: false }));
+            failed(e);
           });
           input.pipe(ch);
         }

@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { basename, dirname } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { PROGRESS_EVERY_MS } from '../../core/progress.ts';
 
 /**
@@ -115,6 +116,17 @@ export class LocalTarStream extends Readable {
   override _destroy(err: Error | null, cb: (err: Error | null) => void): void {
     this.tar?.destroy();
     cb(err);
+  }
+
+  /**
+   * Called once the command reading this tar has ended: resolves when the tar ended whole, rejects when it
+   * failed. The command can end first (`tar -x` stops at the end blocks, which a failing tar writes too), so its
+   * exit alone does not say the copy is whole. What it left unread is discarded.
+   */
+  settled(): Promise<void> {
+    if (this.readableEnded) return Promise.resolve();
+    this.resume();
+    return finished(this);
   }
 
   /** `bytes` of the tar sent so far (by this process or by the mux agent); `done` once, at its end. */

@@ -1,2 +1,0 @@
-import{createRequire as __sbxRequire}from'node:module';import{fileURLToPath as __sbxPath}from'node:url';import{dirname as __sbxDir}from'node:path';const require=__sbxRequire(import.meta.url),__filename=__sbxPath(import.meta.url),__dirname=__sbxDir(__filename);
-import{b as a,c as b}from"./chunk-XSJXFI2H.js";import"./chunk-63QXIM5T.js";import"./chunk-45KSDIW3.js";import"./chunk-ZLZIJSIZ.js";import"./chunk-FSS5AWYS.js";import"./chunk-JJPEOIGS.js";import"./chunk-GJ5RUIC3.js";import"./chunk-A4DTITQS.js";export{a as context,b as getOctokit};
