@@ -125,6 +125,8 @@ export class LocalTarStream extends Readable {
    */
   settled(): Promise<void> {
     if (this.readableEnded) return Promise.resolve();
+    // Unpiped first: the pipe's own cleanup on the channel's close would otherwise pause the stream again.
+    this.unpipe();
     this.resume();
     return finished(this);
   }
