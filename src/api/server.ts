@@ -17,14 +17,14 @@ import { BackgroundWork } from './background.ts';
 import { readJsonBody, sendJson } from './body.ts';
 import { HttpError, toHttpError, validationError } from './http-error.ts';
 import { buildOpenApi } from './openapi.ts';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT } from './defaults.ts';
 import { DEFAULT_LIMITS, Limiter, type ApiLimits, type Lease } from './limits.ts';
 import { apiPathResolver, resolveAllowRoot } from './paths.ts';
 import { matchPath, routes, type Route, type RouteContext } from './routes.ts';
 import { requestSchemas } from './schemas.ts';
 import { ownSandbox, ownSnapshot } from './tenancy.ts';
 
-export const DEFAULT_PORT = 7878;
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT } from './defaults.ts';
 
 export interface ApiServerOptions {
   manager: SandboxManager;

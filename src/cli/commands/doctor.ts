@@ -1,7 +1,7 @@
 import { getProfile } from '../../catalog/loader.ts';
 import { profileCandidates } from '../../catalog/schema.ts';
 import { withDeadline } from '../../core/deadline.ts';
-import { doctorHost, type DoctorCheck } from '../../extensions/compose-ssh/doctor.ts';
+import type { DoctorCheck } from '../../extensions/compose-ssh/doctor.ts';
 import type { Command } from '../command.ts';
 
 const SELF_HOSTED = ['ext.compose-ssh', 'ext.vm-packer'];
@@ -56,7 +56,10 @@ export const doctor: Command = {
     }
     const { manifest } = m.gateway.extensionFor({ extension_id: extId });
     const checks = await withDeadline(90_000, [ctx.signal], async (signal) =>
-      doctorHost(await m.gateway.contextFor(manifest, { profile, signal }), profile.placement),
+      (await import('../../extensions/compose-ssh/doctor.ts')).doctorHost(
+        await m.gateway.contextFor(manifest, { profile, signal }),
+        profile.placement,
+      ),
     );
     const ok = checks.every((c) => c.ok);
     ctx.out(

@@ -2,7 +2,6 @@ import { getProfile } from '../../catalog/loader.ts';
 import { withDeadline } from '../../core/deadline.ts';
 import { profileCandidates } from '../../catalog/schema.ts';
 import { usageError } from '../../core/errors.ts';
-import { hostTelemetry } from '../../extensions/compose-ssh/index.ts';
 import type { HostTelemetry } from '../../extensions/compose-ssh/telemetry.ts';
 import type { Command } from '../command.ts';
 import { table } from '../output.ts';
@@ -60,7 +59,10 @@ export const inspectHost: Command = {
     }
     const { manifest } = m.gateway.extensionFor({ extension_id: extId });
     const t = await withDeadline(60_000, [ctx.signal], async (signal) =>
-      hostTelemetry(await m.gateway.contextFor(manifest, { profile, signal }), profile.placement),
+      (await import('../../extensions/compose-ssh/index.ts')).hostTelemetry(
+        await m.gateway.contextFor(manifest, { profile, signal }),
+        profile.placement,
+      ),
     );
     ctx.out(ctx.json ? JSON.stringify(t, null, 2) : describe(t));
   },

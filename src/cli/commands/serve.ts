@@ -1,10 +1,5 @@
-import { resolveApiToken } from '../../api/auth.ts';
-import { loadTokens } from '../../api/tokens.ts';
-import { buildOpenApi } from '../../api/openapi.ts';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT } from '../../api/defaults.ts';
 import { DEFAULT_LIMITS } from '../../api/limits.ts';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, startApiServer } from '../../api/server.ts';
-import { Upkeep } from '../../api/upkeep.ts';
-import { coordinatorFor } from '../../state/replicas/index.ts';
 import { parseDurationSeconds } from '../../core/duration.ts';
 import { shown, usageError } from '../../core/errors.ts';
 import { packageVersion } from '../../core/version.ts';
@@ -87,6 +82,16 @@ export const serve: Command = {
     openapi: { type: 'boolean', description: 'print the OpenAPI document and exit' },
   },
   async run(ctx, { values }) {
+    // Loaded here, not with the CLI: every other verb would pay for the server and its schemas at start.
+    const [{ resolveApiToken }, { loadTokens }, { buildOpenApi }, { startApiServer }, { Upkeep }, replicas] =
+      await Promise.all([
+        import('../../api/auth.ts'),
+        import('../../api/tokens.ts'),
+        import('../../api/openapi.ts'),
+        import('../../api/server.ts'),
+        import('../../api/upkeep.ts'),
+        import('../../state/replicas/index.ts'),
+      ]);
     if (values.openapi) {
       ctx.out(JSON.stringify(buildOpenApi({ version: packageVersion() }), null, 2));
       return;
@@ -122,7 +127,7 @@ export const serve: Command = {
     const allowRoot = values['allow-root'] as string | undefined;
     // This replica is announced alive before it accepts work, and stays so until its own work has drained: the
     // records it creates name it, and the reaper leaves a live replica's provisions alone.
-    const coordinator = coordinatorFor(manager.store, ctx.log);
+    const coordinator = replicas.coordinatorFor(manager.store, ctx.log);
     await coordinator.start();
     manager.provisioner = coordinator.replica;
     const upkeep = reapMs

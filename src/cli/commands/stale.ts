@@ -1,7 +1,8 @@
 import { parseDurationSeconds } from '../../core/duration.ts';
 import { shown, usageError } from '../../core/errors.ts';
-import { reapStale, type ReapAction, type ReapReport } from '../../reaper/reap.ts';
-import { DEFAULT_MIN_ORPHAN_AGE_S, findStale, type StaleItem, type StaleReport } from '../../reaper/stale.ts';
+import type { ReapAction, ReapReport } from '../../reaper/reap.ts';
+import type { StaleItem, StaleReport } from '../../reaper/stale.ts';
+import { DEFAULT_MIN_ORPHAN_AGE_S } from '../../reaper/stale-report.ts';
 import type { Command, Options } from '../command.ts';
 import { table } from '../output.ts';
 
@@ -89,6 +90,7 @@ export const inspectStale: Command = {
   ].join('\n'),
   options: COMMON_OPTIONS,
   async run(ctx, { values }) {
+    const { findStale } = await import('../../reaper/stale.ts');
     const report = await findStale(ctx.manager(), { ...findOptions(values), signal: ctx.signal });
     if (ctx.json) {
       ctx.out(
@@ -137,6 +139,7 @@ export const reapStaleCommand: Command = {
     },
   },
   async run(ctx, { values }) {
+    const { reapStale } = await import('../../reaper/reap.ts');
     const report: ReapReport = await reapStale(ctx.manager(), {
       ...findOptions(values),
       apply: Boolean(values.apply),

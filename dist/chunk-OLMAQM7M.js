@@ -1,0 +1,2 @@
+import{createRequire as __sbxRequire}from'node:module';import{fileURLToPath as __sbxPath}from'node:url';import{dirname as __sbxDir}from'node:path';const require=__sbxRequire(import.meta.url),__filename=__sbxPath(import.meta.url),__dirname=__sbxDir(__filename);
+import{a as e}from"./chunk-A4DTITQS.js";var t={requested_s:900,provisioning_margin_s:900,destroying_s:900},r=e(()=>({list:0,teardown:0,destroy:0}),"newCallCounter"),n=600;export{t as a,r as b,n as c};

@@ -1,0 +1,2 @@
+import{createRequire as __sbxRequire}from'node:module';import{fileURLToPath as __sbxPath}from'node:url';import{dirname as __sbxDir}from'node:path';const require=__sbxRequire(import.meta.url),__filename=__sbxPath(import.meta.url),__dirname=__sbxDir(__filename);
+import{a as r}from"./chunk-A4DTITQS.js";import{isAbsolute as e,relative as n,sep as o}from"node:path";function l(i,s){let t=n(i,s);return!(t===".."||t.startsWith(`..${o}`)||e(t))}r(l,"insideDir");export{l as a};

@@ -1,2 +1,0 @@
-import{createRequire as __sbxRequire}from'node:module';import{fileURLToPath as __sbxPath}from'node:url';import{dirname as __sbxDir}from'node:path';const require=__sbxRequire(import.meta.url),__filename=__sbxPath(import.meta.url),__dirname=__sbxDir(__filename);
-import{b as a,c as b,d as c}from"./chunk-XKIPFUZA.js";import"./chunk-W5DEOW5V.js";import"./chunk-IPGLHBQ2.js";import"./chunk-ZLZIJSIZ.js";import"./chunk-TJF3E5OH.js";import"./chunk-DGWDRX5P.js";import"./chunk-LKY5VFET.js";import"./chunk-A4DTITQS.js";export{c as RunArtifacts,b as artifactClient,a as hasArtifactRuntime};
