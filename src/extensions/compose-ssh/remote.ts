@@ -28,8 +28,8 @@ const projectFilter = (project: string) => `label=com.docker.compose.project=${p
  * The teardown script: stops an in-flight provision (its whole process group), cancels the expiry timer (unless
  * it is the timer running this), removes every container, volume and network labelled with the project (the
  * sandbox is discarded, so containers are killed, not stopped gracefully), falls back to `compose down -v` for
- * anything left, removes the directory. Idempotent: every step tolerates "already gone". Sent on stdin to `sh -s`, and kept in meta/ for the
- * host-side expiry timer.
+ * anything left, removes the directory. Idempotent: every step tolerates "already gone". Sent on stdin to
+ * `sh -s`, and kept in meta/ for the host-side expiry timer.
  */
 export function teardownScript(
   l: Layout,
@@ -51,6 +51,10 @@ export function teardownScript(
     '  kill -TERM "-$pg" 2>/dev/null || return 0',
     '  i=0; while alive "$pg" && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done',
     '  kill -KILL "-$pg" 2>/dev/null; return 0; }',
+    // The directory leaves its place first. A provision whose `compose up` has not begun then has no meta/ to
+    // write its pid into, and stops there (no container made after the sweep below); one that began wrote its
+    // pid into meta/, which moved along. Removing the files (thousands, for a big repo) goes on in the background.
+    sh`G=''; if [ -d "$D" ]; then G=${`${l.base}/.gone-${l.project}`}.$$; if mv "$D" "$G"; then M="$G/meta"; R="$G/repo"; else G=''; fi; fi`,
     '[ "${1:-}" = expiry ] || killgroup "$M/expiry.pid"',
     'killgroup "$M/up.pid"',
     // Everything compose made carries the project label: remove it directly (one engine call per kind, much
@@ -70,10 +74,7 @@ export function teardownScript(
     composeFiles.length
       ? sh`if [ -n "$left" ] && [ -d "$R" ]; then (cd "$R" && ${args(rt.compose)} -p ${l.project} ${args(files)} down -v -t ${stopTimeout_s}) >/dev/null 2>&1; sweep; fi`
       : ':',
-    // The directory leaves its place at once; removing its files (thousands, for a big repo) goes on in the
-    // background.
-    sh`if [ -d "$D" ]; then G=${`${l.base}/.gone-${l.project}`}.$$; if mv "$D" "$G"; then ` +
-      `${detached('rm -rf -- "$G"')}; else rm -rf -- "$D"; fi; fi`,
+    `if [ -n "$G" ]; then ${detached('rm -rf -- "$G"')}; elif [ -d "$D" ]; then rm -rf -- "$D"; fi`,
     // Fail (so the manager keeps the record for a retry) only if containers of the project survived.
     '[ -z "$left" ] || { echo "containers still present: $left" >&2; exit 1; }',
     '',
