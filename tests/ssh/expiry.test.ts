@@ -63,9 +63,13 @@ suite(`host-side expiry (compose-ssh)${reason ? ` (skipped: ${reason})` : ''}`, 
     expect(projectObjects(h, r.id).length).toBeGreaterThan(0);
     expect(processesMentioning(join(base, r.id)).length).toBeGreaterThan(0);
     // The runner is gone: nothing here calls destroy. The host's own timer must clean up.
+    // (The directory leaves first, then the containers; the timer's teardown script runs until both are gone.)
     await until(
       'the host-side expiry',
-      () => projectObjects(h, r.id).length === 0 && !existsSync(join(base, r.id)),
+      () =>
+        projectObjects(h, r.id).length === 0 &&
+        !existsSync(join(base, r.id)) &&
+        processesMentioning(join(base, r.id)).length === 0,
       120_000,
     );
     expect(processesMentioning(join(base, r.id))).toEqual([]);

@@ -60,6 +60,10 @@ suite(`SIGTERM during provision${reason ? ` (skipped: ${reason})` : ''}`, () => 
     expect(record?.cleanup_pending).toBe(false);
     expect(projectObjects(h, id)).toEqual([]);
     expect(existsSync(join(base, id))).toBe(false);
+    // And none appears later: a `compose up` that the teardown raced went on to create the services' containers
+    // seconds after it (podman-compose starts one a second).
+    await new Promise((r) => setTimeout(r, 6000));
+    expect(projectObjects(h, id)).toEqual([]);
   }, 180_000);
 
   it('vm-packer: the workspace is removed and the record is failed', async () => {
