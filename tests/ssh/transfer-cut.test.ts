@@ -62,11 +62,11 @@ suite(`a cut repo transfer${reason ? ` (skipped: ${reason})` : ''}`, () => {
     writeComposeRepo(repo, testHost().image);
     for (let d = 0; d < 60; d++) {
       mkdirSync(join(repo, 'many', `d${d}`), { recursive: true });
-      for (let f = 0; f < 250; f++) writeFileSync(join(repo, 'many', `d${d}`, `f${f}`), '');
+      for (let f = 0; f < 160; f++) writeFileSync(join(repo, 'many', `d${d}`, `f${f}`), '');
     }
     const want = filesUnder(repo);
 
-    // A CLI create, SIGKILLed once a few MB of the repo reached the host (no teardown, as after a crash).
+    // A CLI create, SIGKILLed once 1.5 MB of the repo's ~5 MB reached the host (no teardown, as after a crash).
     const child = spawn(
       process.execPath,
       cliArgs(['create', '--profile', 'profile.compose-e2e', '--input', `repo=${repo}`]),
@@ -76,7 +76,7 @@ suite(`a cut repo transfer${reason ? ` (skipped: ${reason})` : ''}`, () => {
     const ended = new Promise((r) => child.on('close', r));
     let killedMidway = false;
     while (child.exitCode === null && child.signalCode === null) {
-      if (inFlight().some((n) => n > 2 * 1024 * 1024)) {
+      if (inFlight().some((n) => n > 1.5 * 1024 * 1024)) {
         child.kill('SIGKILL');
         killedMidway = true;
         break;
