@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { create as tarCreate, extract as tarExtract } from 'tar';
+import type { SandboxRecord } from '../../src/core/record.ts';
 import type { SandboxManager } from '../../src/manager/manager.ts';
 
 /**
@@ -55,21 +56,26 @@ export function conformanceSuite(h: ConformanceHarness): void {
       await h.setup?.();
       m = await h.manager();
     });
+    // One ready sandbox for the cases that only look at it (ready, labels, cost): a compose create is seconds of
+    // the suite. The cost case tears it down; afterAll does when that case did not run.
+    let looked: Promise<SandboxRecord> | undefined;
+    let lookedDestroyed = false;
+    const lookedAt = () => (looked ??= m.create({ profileId: h.profileId, inputs: h.inputs ?? {} }));
     afterAll(async () => {
+      if (looked && !lookedDestroyed) await m.destroy((await looked).id);
       await h.cleanup?.();
     });
 
     it('creates a sandbox that reaches ready with a handle and a recorded history', async () => {
-      const r = await m.create({ profileId: h.profileId, inputs: h.inputs ?? {} });
+      const r = await lookedAt();
       expect(r.state).toBe('ready');
       expect(Object.keys(r.handle).length).toBeGreaterThan(0);
       expect(r.history.map((t) => t.to)).toEqual(['requested', 'provisioning', 'ready']);
       expect(r.ready_at).toBeDefined();
-      await m.destroy(r.id);
     });
 
     it('puts ownership labels on the backend object', async () => {
-      const r = await m.create({ profileId: h.profileId, inputs: h.inputs ?? {} });
+      const r = await lookedAt();
       const objs = await objectsFor(h, m, r.id);
       expect(objs.length).toBeGreaterThanOrEqual(1);
       for (const o of objs) {
@@ -78,8 +84,6 @@ export function conformanceSuite(h: ConformanceHarness): void {
         expect(o.labels[LABEL.profile]).toBe(h.profileId);
         expect(o.labels[LABEL.scope]).toBe(r.owner.scope);
       }
-      await m.destroy(r.id);
-      expect(await objectsFor(h, m, r.id)).toEqual([]);
     });
 
     it('tears down idempotently: destroy twice, and the extension teardown again', async () => {
@@ -121,13 +125,16 @@ export function conformanceSuite(h: ConformanceHarness): void {
     });
 
     it('estimates cost as a decimal string consistent with the pricing model', async () => {
-      const r = await m.create({ profileId: h.profileId, inputs: h.inputs ?? {} });
+      const r = await lookedAt();
       const { ext, manifest } = m.extensionFor(r);
       const est = ext.estimateCost({ resources: r.resources, ttl_s: 3600, manifest });
       expect(est.usd).toMatch(DECIMAL_RE);
       if (manifest.pricing.model === 'metered') expect(Number(est.usd)).toBeGreaterThan(0);
       else expect(Number(est.usd)).toBe(0);
+      lookedDestroyed = true;
       const d = await m.destroy(r.id);
+      // The labelled objects go with it.
+      expect(await objectsFor(h, m, r.id)).toEqual([]);
       if (manifest.pricing.model === 'metered') {
         expect(d.meter?.actual_usd).toMatch(DECIMAL_RE);
         expect(d.meter!.duration_s).toBeGreaterThanOrEqual(0);
