@@ -82,20 +82,21 @@ export const serve: Command = {
     openapi: { type: 'boolean', description: 'print the OpenAPI document and exit' },
   },
   async run(ctx, { values }) {
-    // Loaded here, not with the CLI: every other verb would pay for the server and its schemas at start.
-    const [{ resolveApiToken }, { loadTokens }, { buildOpenApi }, { startApiServer }, { Upkeep }, replicas] =
-      await Promise.all([
-        import('../../api/auth.ts'),
-        import('../../api/tokens.ts'),
-        import('../../api/openapi.ts'),
-        import('../../api/server.ts'),
-        import('../../api/upkeep.ts'),
-        import('../../state/replicas/index.ts'),
-      ]);
+    // The API modules load here, not with the CLI: every other verb would pay for the server and its schemas.
     if (values.openapi) {
+      const { buildOpenApi } = await import('../../api/openapi.ts');
       ctx.out(JSON.stringify(buildOpenApi({ version: packageVersion() }), null, 2));
       return;
     }
+    const [{ resolveApiToken }, { loadTokens }, { startApiServer }, { Upkeep }, replicas] = await Promise.all(
+      [
+        import('../../api/auth.ts'),
+        import('../../api/tokens.ts'),
+        import('../../api/server.ts'),
+        import('../../api/upkeep.ts'),
+        import('../../state/replicas/index.ts'),
+      ],
+    );
     const port = parseInteger('port', values.port, DEFAULT_PORT, 65535);
     const maxBodyBytes = parseInteger(
       'max-body',

@@ -1,2 +1,0 @@
-import{createRequire as __sbxRequire}from'node:module';import{fileURLToPath as __sbxPath}from'node:url';import{dirname as __sbxDir}from'node:path';const require=__sbxRequire(import.meta.url),__filename=__sbxPath(import.meta.url),__dirname=__sbxDir(__filename);
-import{a as e}from"./chunk-A4DTITQS.js";async function t(i=process.argv.slice(2),r){if(!(i[0]==="exec"&&await(await import("./warm-VE4KIMWC.js")).warmExec(i,process.env)))return r?.(),(await import("./main-Q4Q6DOCZ.js")).main(i)}e(t,"startCli");export{t as startCli};
